@@ -1,0 +1,56 @@
+# The two commands a new person needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup worker beat lint format clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+## Set up, seed the demo site and serve it on http://$(HOST):$(PORT)/, with periodic jobs in-process.
+run: setup
+	@PERIODIC_PID=""; \
+	trap 'test -n "$$PERIODIC_PID" && kill $$PERIODIC_PID 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_periodic & PERIODIC_PID=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Install dev tools, lint, check migrations, run the whole suite.
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+## Production-shaped processes (need REDIS_URL).
+worker: $(VENV)/.installed
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$(or $(CELERY_BEAT_SCHEDULE_FILE),var/celerybeat-schedule)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,82 @@
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+from accounts.roles import Role
+
+# Model permissions per role, as "app_label.codename". Object-level limits (whose record,
+# which panel) are predicates in each app's rules.py, checked on top of these.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.EXPERT: (),
+    Role.RESEARCHER: (),
+    Role.COORDINATOR: (
+        "wagtailadmin.access_admin",
+        "engagement.view_expertprofile",
+        "engagement.change_expertprofile",
+        "engagement.add_topic",
+        "engagement.change_topic",
+        "engagement.view_topic",
+        "engagement.add_language",
+        "engagement.change_language",
+        "engagement.view_language",
+        "engagement.add_consentstatement",
+        "engagement.view_consentstatement",
+        "engagement.add_panel",
+        "engagement.change_panel",
+        "engagement.view_panel",
+        "engagement.delete_panel",
+        "cms.change_sitesettings",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ),
+    Role.FINANCE: (
+        "wagtailadmin.access_admin",
+        "engagement.view_expertprofile",
+        "payments.view_honorarium",
+    ),
+}
+COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+COLLECTION_PERMISSIONS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+}
+
+
+def role_groups_sync(*, using: str = "default") -> None:
+    """Create each role's group and give it exactly its listed permissions. Idempotent."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    with transaction.atomic(using=using):
+        for role, perm_names in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.using(using).get_or_create(name=role.value)
+            permissions = [_permission(name, using) for name in perm_names]
+            group.permissions.set(permissions)
+        coordinators = Group.objects.using(using).get(name=Role.COORDINATOR.value)
+        root_page = Page.objects.using(using).filter(depth=1).first()
+        if root_page is not None:
+            for codename in COORDINATOR_PAGE_PERMISSIONS:
+                GroupPagePermission.objects.using(using).get_or_create(
+                    group=coordinators,
+                    page=root_page,
+                    permission=_permission(f"wagtailcore.{codename}", using),
+                )
+        root_collection = Collection.objects.using(using).filter(depth=1).first()
+        if root_collection is not None:
+            for app_label, codenames in COLLECTION_PERMISSIONS.items():
+                for codename in codenames:
+                    GroupCollectionPermission.objects.using(using).get_or_create(
+                        group=coordinators,
+                        collection=root_collection,
+                        permission=_permission(f"{app_label}.{codename}", using),
+                    )
+
+
+def _permission(name: str, using: str) -> Permission:
+    app_label, codename = name.split(".")
+    return Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)

@@ -1,0 +1,312 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+
+from core.fields import EncryptedJSONField, EncryptedTextField
+from payments.models import PaymentMethod
+
+# Unambiguous characters only: references are read aloud on the phone to Finance.
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_expert_reference() -> str:
+    return "ADV-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+class Topic(models.Model):
+    """An area of expertise an expert may choose to advise on. Coordinators manage the list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("offered to new experts"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("expertise topic")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("offered to experts"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("language")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "north_east", _("North East England")
+    NORTH_WEST = "north_west", _("North West England")
+    YORKSHIRE = "yorkshire", _("Yorkshire and the Humber")
+    EAST_MIDLANDS = "east_midlands", _("East Midlands")
+    WEST_MIDLANDS = "west_midlands", _("West Midlands")
+    EAST = "east", _("East of England")
+    LONDON = "london", _("London")
+    SOUTH_EAST = "south_east", _("South East England")
+    SOUTH_WEST = "south_west", _("South West England")
+    WALES = "wales", _("Wales")
+    SCOTLAND = "scotland", _("Scotland")
+    NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+    OUTSIDE_UK = "outside_uk", _("Outside the UK")
+    NOT_SAYING = "not_saying", _("I'd rather not say")
+
+
+class ExpertProfile(models.Model):
+    """A person with lived experience who advises through Tandem.
+
+    Legal name, access needs, eligibility answers and free-text notes are encrypted at rest.
+    Status changes only through engagement.services.experts, which writes ExpertStatusChange."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Application not finished")
+        APPLIED = "applied", _("Waiting for review")
+        INFO_REQUESTED = "info_requested", _("More information asked for")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        DECLINED = "declined", _("Not accepted")
+        LEFT = "left", _("Left")
+
+    class Credit(models.TextChoices):
+        FULL_NAME = "full_name", _("My full name")
+        PSEUDONYM = "pseudonym", _("My display name")
+        PANEL_MEMBER = "panel_member", _("'A member of the panel'")
+        ANONYMOUS = "anonymous", _("No name at all (anonymous)")
+
+    class RightToWork(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_SURE = "not_sure", _("I'm not sure")
+
+    class Benefits(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_SAYING = "not_saying", _("I'd rather not say")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
+    )
+    reference = models.CharField(
+        _("reference"), max_length=16, unique=True, default=new_expert_reference, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    completed_steps = models.JSONField(default=list, blank=True)
+
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="experts")
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices, blank=True)
+
+    topics = models.ManyToManyField(Topic, blank=True, related_name="experts")
+    expertise_notes = EncryptedTextField(_("other expertise"), blank=True, default="")
+
+    access_needs = EncryptedJSONField(_("access needs"), blank=True, default=dict)
+
+    hours_per_month = models.PositiveSmallIntegerField(_("hours per month"), null=True, blank=True)
+    availability = models.JSONField(_("usual availability"), default=list, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+
+    credit_preference = models.CharField(
+        _("default credit"), max_length=20, choices=Credit.choices, blank=True
+    )
+    credit_name = EncryptedTextField(_("name for credits"), blank=True, default="")
+
+    legal_name = EncryptedTextField(_("legal name"), blank=True, default="")
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True
+    )
+    right_to_work = EncryptedTextField(
+        _("right to work in the UK"), blank=True, default="", choices=RightToWork.choices
+    )
+    means_tested_benefits = EncryptedTextField(
+        _("receives means-tested benefits"), blank=True, default="", choices=Benefits.choices
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("expert")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours_per_month__lte=160),
+                name="expert_hours_per_month_lte_160",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "region"])]
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+    @property
+    def expenses_only(self) -> bool:
+        """Without a confirmed right to work, Tandem pays receipted expenses only."""
+        return self.right_to_work in {self.RightToWork.NO, self.RightToWork.NOT_SURE}
+
+    @property
+    def benefits_signposting(self) -> bool:
+        return self.means_tested_benefits == self.Benefits.YES
+
+
+class ExpertStatusChange(models.Model):
+    """Append-only audit of every status transition."""
+
+    expert = models.ForeignKey(
+        ExpertProfile, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=ExpertProfile.Status.choices)
+    to_status = models.CharField(max_length=20, choices=ExpertProfile.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = EncryptedTextField(_("message to the expert"), blank=True, default="")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Status changes are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ConsentStatement(models.Model):
+    """One version of the wording a person agrees to. New wording is a new version."""
+
+    class Kind(models.TextChoices):
+        DATA_PROCESSING = "data_processing", _("Using my information")
+        CONTACT = "contact", _("Contact about opportunities")
+        QUOTED = "quoted", _("Being quoted")
+        RECORDED = "recorded", _("Being recorded")
+        PUBLIC_CREDIT = "public_credit", _("Public credit")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="consent_statement_kind_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (version {self.version})"
+
+    @property
+    def required(self) -> bool:
+        return self.kind == self.Kind.DATA_PROCESSING
+
+
+class Consent(models.Model):
+    """Append-only: giving or withdrawing consent adds a row; the newest row per kind counts."""
+
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="consents")
+    statement = models.ForeignKey(ConsentStatement, on_delete=models.PROTECT, related_name="+")
+    given = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["expert", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.statement}: {'given' if self.given else 'withdrawn'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Consent records are append-only.")
+        super().save(*args, **kwargs)
+
+
+class SensitiveAccess(models.Model):
+    """Who on the staff saw which sensitive field of whose profile, and when."""
+
+    class Field(models.TextChoices):
+        LEGAL_NAME = "legal_name", _("Legal name")
+        ACCESS_NEEDS = "access_needs", _("Access needs")
+        ELIGIBILITY = "eligibility", _("Payment eligibility answers")
+        EXPERTISE_NOTES = "expertise_notes", _("Notes about your expertise")
+
+    accessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expert = models.ForeignKey(
+        ExpertProfile, null=True, on_delete=models.SET_NULL, related_name="sensitive_accesses"
+    )
+    field = models.CharField(max_length=20, choices=Field.choices)
+    accessed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class Panel(ClusterableModel):
+    """A group of experts advising together. Its coordinators may see members' access needs."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_panels"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("panel")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PanelMembership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        CHAIR = "chair", _("Chair")
+
+    panel = ParentalKey(Panel, on_delete=models.CASCADE, related_name="memberships")
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "expert"], name="panel_membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="panel_membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} in {self.panel}"
