@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.demo import is_demo_email
-from accounts.roles import is_staff_member, requires_mfa
+from accounts.roles import is_staff_member
 from core import crypto
 from core.services.outbox import email_queue
 
@@ -64,6 +64,6 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Staff must keep an authenticator app: removing it would only lock them out of the admin.
-        if authenticator.type == Authenticator.Type.TOTP and requires_mfa(authenticator.user):
+        if authenticator.type == Authenticator.Type.TOTP and is_staff_member(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

@@ -1,6 +1,5 @@
 """Tandem's roles. Each is a Django group; object-level rules live in each app's rules.py."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,14 +27,8 @@ def has_role(user, role: Role) -> bool:
 
 
 def is_staff_member(user) -> bool:
-    """Coordinators, Finance and superusers: the people who work in the admin."""
+    """Coordinators, Finance and superusers: the people who work in the admin. Every one of
+    them must use multi-factor authentication."""
     return bool(user.is_authenticated) and (
         user.is_superuser or bool(role_names(user) & {Role.COORDINATOR, Role.FINANCE})
-    )
-
-
-def requires_mfa(user) -> bool:
-    """Coordinators, Finance and superusers must enrol in MFA before using staff pages."""
-    return bool(user.is_authenticated) and (
-        user.is_superuser or bool(role_names(user) & set(settings.MFA_REQUIRED_ROLES))
     )

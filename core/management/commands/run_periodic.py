@@ -34,6 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=60.0, help="Seconds between checks.")
 
     def handle(self, *args, once: bool, interval: float, **options):
+        app.loader.import_default_modules()  # registers every app's tasks, as a worker would
         entries = {
             name: (entry["task"], _as_schedule(entry["schedule"]))
             for name, entry in settings.CELERY_BEAT_SCHEDULE.items()

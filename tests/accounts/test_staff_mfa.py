@@ -1,0 +1,133 @@
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.roles import Role
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory
+
+
+def staff_paths() -> list[str]:
+    """Every parameterless URL under /admin/, found by walking the URL configuration."""
+    found = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if any(char in route.lstrip("^") for char in "<(^*?[\\"):
+                continue
+            path = prefix + route.lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, path)
+            elif isinstance(pattern, URLPattern) and path.startswith("/admin/"):
+                found.append(path)
+
+    walk(get_resolver().url_patterns, "/")
+    # Signing out must always work, even before MFA is set up.
+    return sorted(set(found) - {"/admin/logout/"})
+
+
+STAFF_PATHS = staff_paths()
+
+
+def test_the_walk_finds_the_admin_pages():
+    assert {"/admin/", "/admin/pages/", "/admin/users/"} <= set(STAFF_PATHS)
+    assert len(STAFF_PATHS) > 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.FINANCE])
+def test_staff_without_mfa_are_sent_to_mfa_setup_from_every_staff_page(client, role):
+    client.force_login(UserFactory(role=role))
+
+    for path in STAFF_PATHS:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/accounts/2fa/totp/activate/", path
+
+
+@pytest.mark.django_db
+def test_staff_with_mfa_reach_the_admin(client):
+    client.force_login(UserFactory(role=Role.COORDINATOR, mfa=True))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, Role.EXPERT, Role.RESEARCHER])
+def test_people_without_a_staff_role_are_refused_the_admin(client, role):
+    client.force_login(UserFactory(role=role))
+
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/admin/pages/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_admin_login_is_the_allauth_login(client):
+    anonymous = client.get("/admin/")
+    admin_login = client.get("/admin/login/?next=/admin/pages/")
+
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == "/accounts/login/?next=/admin/"
+    assert admin_login.status_code == 302
+    assert admin_login["Location"] == "/accounts/login/?next=/admin/pages/"
+    page = client.get("/accounts/login/?next=/admin/").content.decode()
+    assert 'action="/accounts/login/"' in page
+
+
+@pytest.mark.django_db
+def test_posting_credentials_to_the_admin_login_does_not_sign_in(client):
+    coordinator = UserFactory(role=Role.COORDINATOR, mfa=True)
+
+    client.post("/admin/login/", {"username": coordinator.email, "password": TEST_PASSWORD})
+
+    assert "_auth_user_id" not in client.session
+
+
+def current_code() -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, counter))
+
+
+@pytest.mark.django_db
+def test_coordinator_sign_in_asks_for_a_one_time_code(client):
+    coordinator = UserFactory(role=Role.COORDINATOR, mfa=True)
+
+    response = client.post(
+        "/accounts/login/?next=/admin/", {"login": coordinator.email, "password": TEST_PASSWORD}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_code()})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.session["_auth_user_id"] == str(coordinator.pk)
+
+
+def sign_in_with_code(client, user) -> None:
+    client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": current_code()})
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_staff_cannot_remove_their_authenticator_app(client):
+    coordinator = UserFactory(role=Role.COORDINATOR, mfa=True)
+    sign_in_with_code(client, coordinator)
+    client.post("/accounts/reauthenticate/", {"password": TEST_PASSWORD})
+
+    response = client.post("/accounts/2fa/totp/deactivate/", {})
+
+    assert response.status_code == 200
+    assert "cannot deactivate" in response.content.decode().lower()
+    assert coordinator.authenticator_set.filter(type="totp").exists()

@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import User
+
+
+def table_snapshot() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if not model._meta.proxy
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_demo_site_and_a_second_run_changes_nothing(client):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = table_snapshot()
+    passwords = dict(User.objects.values_list("email", "password"))
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert table_snapshot() == first
+    assert dict(User.objects.values_list("email", "password")) == passwords
+    for path in ["/", "/about/", "/how-we-pay/", "/safeguarding/", "/accessibility/"]:
+        assert client.get(path).status_code == 200, path
+    assert "JBSWY3DPEHPK3PXPTANDEMDEMO234567" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "needs_mfa"),
+    [
+        ("expert@example.org", False),
+        ("researcher@example.org", False),
+        ("coordinator@example.org", True),
+        ("finance@example.org", True),
+    ],
+)
+def test_demo_accounts_sign_in_with_the_demo_password(email, needs_mfa):
+    call_command("seed_demo", stdout=StringIO())
+
+    user = User.objects.get(email=email)
+
+    assert user.check_password(DEMO_PASSWORD)
+    assert EmailAddress.objects.get(user=user).verified
+    assert Authenticator.objects.filter(user=user, type="totp").exists() is needs_mfa

@@ -1,0 +1,51 @@
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@tandem.test")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """A verified primary email address, as allauth requires before sign-in."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        self.save()
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=Role(extracted).value))
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        if create and extracted:
+            TOTP.activate(self, TEST_TOTP_SECRET)
+            RecoveryCodes.activate(self)
+
+
+def coordinator(**kwargs) -> User:
+    return UserFactory(role=Role.COORDINATOR, mfa=True, **kwargs)
+
+
+def finance(**kwargs) -> User:
+    return UserFactory(role=Role.FINANCE, mfa=True, **kwargs)
+
+
+def researcher(**kwargs) -> User:
+    return UserFactory(role=Role.RESEARCHER, **kwargs)

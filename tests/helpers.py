@@ -1,0 +1,35 @@
+"""Shared test helpers: query counting at two data sizes."""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(client, url: str, expected_status: int = 200) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == expected_status, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def assert_query_count_constant(
+    client,
+    url: str,
+    grow: Callable[[int], None],
+    *,
+    sizes: tuple[int, int] = (5, 50),
+    max_queries: int | None = None,
+) -> int:
+    """Grow the data to each size with `grow(n)` (n = how many to add), load the page, and
+    assert the page makes the same number of queries at both sizes (and at most
+    `max_queries`). Returns the count. The first load warms per-process caches."""
+    grow(sizes[0])
+    count_queries(client, url)
+    small = count_queries(client, url)
+    grow(sizes[1] - sizes[0])
+    large = count_queries(client, url)
+    assert small == large, f"{url}: {small} queries at {sizes[0]} items, {large} at {sizes[1]}"
+    if max_queries is not None:
+        assert large <= max_queries, f"{url}: {large} queries, more than {max_queries}"
+    return large

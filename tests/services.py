@@ -1,0 +1,49 @@
+"""Which external services this test run can reach.
+
+Tests that need PostgreSQL, Redis, a Celery worker or Chromium carry a marker. When the service
+is missing they skip with a visible reason, unless REQUIRE_SERVICES=1 (set by CI), which turns
+the skip into a failure."""
+
+import os
+import shutil
+from functools import cache
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _redis_answers() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@cache
+def unavailable_reason(marker: str) -> str | None:
+    if marker == "postgres":
+        if connection.vendor != "postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    elif marker in {"redis", "celery_worker"}:
+        if not _redis_answers():
+            return "needs Redis: set REDIS_URL=redis://… to a running server"
+    elif marker == "browser":
+        if not shutil.which(CHROMIUM):
+            return f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def require(marker: str) -> None:
+    reason = unavailable_reason(marker)
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
+    pytest.skip(reason)
