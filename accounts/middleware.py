@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
 
-
 # Signing out must work for everyone, including staff who have not set up MFA yet.
 SIGN_OUT_PATH = "/admin/logout/"
 

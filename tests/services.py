@@ -28,15 +28,12 @@ def _redis_answers() -> bool:
 
 @cache
 def unavailable_reason(marker: str) -> str | None:
-    if marker == "postgres":
-        if connection.vendor != "postgresql":
-            return "needs PostgreSQL: set DATABASE_URL=postgres://…"
-    elif marker in {"redis", "celery_worker"}:
-        if not _redis_answers():
-            return "needs Redis: set REDIS_URL=redis://… to a running server"
-    elif marker == "browser":
-        if not shutil.which(CHROMIUM):
-            return f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker in {"redis", "celery_worker"} and not _redis_answers():
+        return "needs Redis: set REDIS_URL=redis://… to a running server"
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)"
     return None
 
 
