@@ -51,7 +51,7 @@ def wait_for(condition, timeout: float = 20.0) -> bool:
 @pytest.mark.celery_worker
 @pytest.mark.xdist_group("celery-worker")
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_enqueued_on_commit_is_run_by_the_worker(worker):
     with transaction.atomic():
         email = queue_email("Committed")
@@ -64,7 +64,7 @@ def test_task_enqueued_on_commit_is_run_by_the_worker(worker):
 @pytest.mark.celery_worker
 @pytest.mark.xdist_group("celery-worker")
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_task_enqueued_in_a_rolled_back_transaction_never_runs(worker):
     with pytest.raises(Rollback), transaction.atomic():
         queue_email("Rolled back")

@@ -133,7 +133,7 @@ def test_templated_email_is_rendered_in_the_recipients_language(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deliveries_of_one_email_send_it_once():
     # Created directly: queueing would deliver it at once, on commit.
     email = OutboundEmail.objects.create(

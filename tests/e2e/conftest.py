@@ -1,0 +1,89 @@
+"""Browser tests: real Chromium (Debian's) driven by Playwright, with axe-core on every page.
+
+`visit(page, path)` opens a page on the live server and fails on any axe-core violation
+(WCAG 2.2 A/AA and best-practice rules), a missing quick exit or a missing skip link."""
+
+import os
+import re
+from io import StringIO
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from tests.services import CHROMIUM, require
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from this
+# thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+NEUTRAL_PAGE = "<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
+_axe = Axe()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require("browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    # There is no internet here: any page off the live server (the quick exit's neutral site)
+    # is answered with a stand-in.
+    context.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"),
+        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_site(django_db_serialized_rollback, transactional_db):
+    # Live-server tests flush the database afterwards; serialized rollback restores what the
+    # migrations created (Wagtail's root page, languages) before each test.
+    call_command("seed_demo", stdout=StringIO())
+
+
+def assert_page_is_accessible(page) -> None:
+    """Zero axe-core violations, a visible quick exit and a working skip link."""
+    results = _axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    quick_exit = page.locator("#quick-exit")
+    assert quick_exit.is_visible(), f"{page.url}: no visible quick exit"
+    assert quick_exit.inner_text().strip() == "Leave this site"
+    skip_link = page.locator("a.skip-link")
+    assert skip_link.get_attribute("href") == "#main-content", f"{page.url}: no skip link"
+    assert page.locator("#main-content").count() == 1
+
+
+def visit(page, path: str):
+    response = page.goto(path)
+    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+    assert_page_is_accessible(page)
+    return response
