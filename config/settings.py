@@ -255,6 +255,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": 60.0},
+    "experts-resume-due": {"task": "engagement.tasks.experts_resume_due", "schedule": 3600.0},
 }
 
 # Wagtail

@@ -63,6 +63,38 @@ class Region(models.TextChoices):
     NOT_SAYING = "not_saying", _("I'd rather not say")
 
 
+class AccessNeed(models.TextChoices):
+    INTERPRETER = "interpreter", _("A spoken-language interpreter")
+    BSL = "bsl", _("A British Sign Language (BSL) interpreter")
+    EASY_READ = "easy_read", _("Easy read documents")
+    LARGE_PRINT = "large_print", _("Large print documents")
+    CAPTIONS = "captions", _("Live captions in online meetings")
+    EXTRA_TIME = "extra_time", _("Extra time to read and prepare")
+    BREAKS = "breaks", _("Regular breaks")
+    SUPPORT_PERSON = "support_person", _("Bringing someone to support me")
+    STEP_FREE = "step_free", _("Step-free access to buildings")
+
+
+class MeetingFormat(models.TextChoices):
+    ONLINE = "online", _("Online (video call)")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    NO_PREFERENCE = "no_preference", _("I don't mind")
+
+
+class Availability(models.TextChoices):
+    WEEKDAY_MORNINGS = "weekday_mornings", _("Weekday mornings")
+    WEEKDAY_AFTERNOONS = "weekday_afternoons", _("Weekday afternoons")
+    WEEKDAY_EVENINGS = "weekday_evenings", _("Weekday evenings")
+    WEEKENDS = "weekends", _("Weekends")
+
+
+class ExpertProfileManager(models.Manager):
+    def get_queryset(self):
+        # An expert is always shown by their user's display name: load it in the same query.
+        return super().get_queryset().select_related("user")
+
+
 class ExpertProfile(models.Model):
     """A person with lived experience who advises through Tandem.
 
@@ -138,6 +170,8 @@ class ExpertProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExpertProfileManager()
 
     class Meta:
         verbose_name = _("expert")
@@ -275,7 +309,10 @@ class Panel(ClusterableModel):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     coordinators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="coordinated_panels"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_panels",
+        limit_choices_to={"groups__name": "Coordinator"},
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -293,7 +330,12 @@ class PanelMembership(models.Model):
         CHAIR = "chair", _("Chair")
 
     panel = ParentalKey(Panel, on_delete=models.CASCADE, related_name="memberships")
-    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="memberships")
+    expert = models.ForeignKey(
+        ExpertProfile,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to=~models.Q(status__in=["draft", "declined"]),
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)

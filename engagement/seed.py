@@ -1,2 +1,189 @@
-def engagement_seed(*, users):
-    return None
+"""Demo data for `manage.py seed_demo`: the topic list, about 30 experts with varied answers
+and statuses, and one panel. Deterministic, and skips whatever already exists."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.seed import demo_user_ensure
+from engagement.models import (
+    AccessNeed,
+    Availability,
+    ConsentStatement,
+    ExpertProfile,
+    ExpertStatusChange,
+    Language,
+    MeetingFormat,
+    Panel,
+    PanelMembership,
+    Region,
+    Topic,
+)
+from engagement.selectors.consents import consent_statements_current
+from engagement.services.consents import consents_record
+from engagement.steps import STEP_SLUGS
+from payments.models import Honorarium, PaymentMethod
+
+TOPICS = [
+    "Designing research questions",
+    "Labour exploitation",
+    "Domestic servitude",
+    "Criminal exploitation, including county lines",
+    "Support services and safe houses",
+    "Immigration and asylum systems",
+    "Policing and the justice system",
+    "Health and mental health services",
+    "Housing",
+    "Work, money and financial inclusion",
+    "Children and young people",
+    "Ethics and safety in research",
+    "Peer support",
+    "Language and interpreting",
+]
+
+PSEUDONYMS = [
+    "Amira", "Bogdan", "Chioma", "Dritan", "Esi", "Farid", "Gabriela", "Hoa", "Idris", "Jana",
+    "Kwame", "Lina", "Mihai", "Nadia", "Oksana", "Pavel", "Quynh", "Rosa", "Samir", "Tigist",
+    "Uzma", "Viktor", "Wen", "Xhesika", "Yusuf", "Zofia", "Arben", "Blessing", "Daria",
+]  # fmt: skip
+
+STATUSES = (
+    [ExpertProfile.Status.ACTIVE] * 17
+    + [ExpertProfile.Status.APPLIED] * 5
+    + [ExpertProfile.Status.INFO_REQUESTED] * 2
+    + [ExpertProfile.Status.PAUSED] * 3
+    + [ExpertProfile.Status.DECLINED, ExpertProfile.Status.LEFT]
+)
+
+
+def topics_seed() -> list[Topic]:
+    return [
+        Topic.objects.get_or_create(name=name, defaults={"sort_order": index})[0]
+        for index, name in enumerate(TOPICS)
+    ]
+
+
+def _fill_profile(profile: ExpertProfile, rng: random.Random, topics, languages, status) -> None:
+    now = timezone.now()
+    profile.status = status
+    profile.completed_steps = list(STEP_SLUGS)
+    profile.pronouns = rng.choice(["", "she/her", "he/him", "they/them"])
+    profile.region = rng.choice(Region.values)
+    profile.expertise_notes = rng.choice(["", "Working with interpreters in research interviews."])
+    needs = rng.sample(AccessNeed.values, k=rng.randint(0, 3))
+    profile.access_needs = {
+        "needs": needs,
+        "interpreter_language": "Albanian" if "interpreter" in needs else "",
+        "meeting_format": rng.choice(MeetingFormat.values),
+        "other": "",
+    }
+    profile.hours_per_month = rng.choice([2, 4, 6, 8, 10, 16, 20])
+    profile.availability = rng.sample(Availability.values, k=rng.randint(1, 3))
+    profile.credit_preference = rng.choice(ExpertProfile.Credit.values)
+    profile.credit_name = ""
+    right_to_work = rng.choice(ExpertProfile.RightToWork.values)
+    profile.right_to_work = right_to_work
+    profile.means_tested_benefits = rng.choice(ExpertProfile.Benefits.values)
+    profile.payment_method = (
+        PaymentMethod.EXPENSES_ONLY
+        if right_to_work != ExpertProfile.RightToWork.YES
+        else rng.choice([PaymentMethod.BANK_TRANSFER, PaymentMethod.VOUCHER])
+    )
+    profile.legal_name = f"{profile.user.display_name} (legal name on file)"
+    profile.paused_until = (
+        timezone.localdate() + timedelta(days=30) if status == ExpertProfile.Status.PAUSED else None
+    )
+    profile.submitted_at = now - timedelta(days=rng.randint(1, 90))
+    profile.status_changed_at = profile.submitted_at
+    profile.save()
+    profile.topics.set(rng.sample(topics, k=rng.randint(1, 4)))
+    profile.languages.set(
+        [languages["en"], *rng.sample(list(languages.values()), k=rng.randint(0, 2))]
+    )
+    statements = consent_statements_current()
+    consents_record(
+        profile=profile,
+        answers={
+            kind: kind == ConsentStatement.Kind.DATA_PROCESSING or rng.random() < 0.7
+            for kind in statements
+        },
+        statements=statements,
+    )
+    if status != ExpertProfile.Status.APPLIED:
+        ExpertStatusChange.objects.create(
+            expert=profile, from_status=ExpertProfile.Status.APPLIED, to_status=status
+        )
+
+
+def engagement_seed(*, users: dict[Role, User]) -> None:
+    topics = topics_seed()
+    languages = {language.code: language for language in Language.objects.all()}
+    rng = random.Random(20261130)  # fixed: the same demo every time
+    expert_group = Group.objects.get(name=Role.EXPERT)
+
+    demo_expert = users[Role.EXPERT]
+    if not ExpertProfile.objects.filter(user=demo_expert).exists():
+        profile = ExpertProfile.objects.create(user=demo_expert)
+        _fill_profile(profile, rng, topics, languages, ExpertProfile.Status.ACTIVE)
+        profile.right_to_work = ExpertProfile.RightToWork.YES
+        profile.payment_method = PaymentMethod.BANK_TRANSFER
+        profile.legal_name = "Samira Haddad"
+        profile.save()
+        consents_record(
+            profile=profile,
+            answers=dict.fromkeys(ConsentStatement.Kind.values, True),
+            statements=consent_statements_current(),
+        )
+
+    for index, (name, status) in enumerate(zip(PSEUDONYMS, STATUSES, strict=True)):
+        user = demo_user_ensure(email=f"adviser{index + 1:02d}@example.org", display_name=name)
+        if ExpertProfile.objects.filter(user=user).exists():
+            continue
+        if status in {ExpertProfile.Status.ACTIVE, ExpertProfile.Status.PAUSED}:
+            user.groups.add(expert_group)
+        _fill_profile(ExpertProfile.objects.create(user=user), rng, topics, languages, status)
+
+    _panel_seed(users)
+    _payments_seed(demo_expert)
+
+
+def _panel_seed(users: dict[Role, User]) -> None:
+    panel, created = Panel.objects.get_or_create(
+        name="Safe housing research design panel",
+        defaults={"description": "Advises a research team designing a study of safe housing."},
+    )
+    if not created:
+        return
+    panel.coordinators.add(users[Role.COORDINATOR])
+    members = ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE).order_by("pk")[:6]
+    for expert in members:
+        PanelMembership.objects.create(
+            panel=panel, expert=expert, started_on=timezone.localdate() - timedelta(days=60)
+        )
+
+
+def _payments_seed(demo_expert: User) -> None:
+    if Honorarium.objects.filter(payee=demo_expert).exists():
+        return
+    reference = demo_expert.expert_profile.reference
+    Honorarium.objects.create(
+        payee=demo_expert,
+        payee_reference=reference,
+        description="Research design panel, session 1",
+        amount=Decimal("75.00"),
+        method=PaymentMethod.BANK_TRANSFER,
+        status=Honorarium.Status.PAID,
+        paid_at=timezone.now() - timedelta(days=20),
+    )
+    Honorarium.objects.create(
+        payee=demo_expert,
+        payee_reference=reference,
+        description="Research design panel, session 2",
+        amount=Decimal("75.00"),
+        method=PaymentMethod.BANK_TRANSFER,
+    )

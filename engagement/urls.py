@@ -1,7 +1,22 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from engagement.views import me, onboarding
 
 urlpatterns = [
-    path("join/", TemplateView.as_view(template_name="base.html"), name="join"),
-    path("me/", TemplateView.as_view(template_name="base.html"), name="me"),
+    path("join/", onboarding.join_start, name="join"),
+    path("join/check/", onboarding.join_check, name="join_check"),
+    path("join/submitted/", onboarding.join_submitted, name="join_submitted"),
+    path(
+        "join/payment/explained/", onboarding.join_payment_explained, name="join_payment_explained"
+    ),
+    path("join/<slug:slug>/", onboarding.join_step, name="join_step"),
+    path("me/", me.me_dashboard, name="me"),
+    path("me/profile/<slug:slug>/", me.me_profile_edit, name="me_profile_edit"),
+    path("me/resubmit/", me.me_resubmit, name="me_resubmit"),
+    path("me/pause/", me.me_pause, name="me_pause"),
+    path("me/resume/", me.me_resume, name="me_resume"),
+    path("me/leave/", me.me_leave, name="me_leave"),
+    path("me/data/", me.me_data, name="me_data"),
+    path("me/delete/", me.me_delete, name="me_delete"),
+    path("me/access-log/", me.me_access_log, name="me_access_log"),
 ]

@@ -84,6 +84,8 @@ def assert_page_is_accessible(page) -> None:
 
 def visit(page, path: str):
     response = page.goto(path)
-    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+    assert response is not None and response.status == 200, (
+        f"{path}: {response and response.status}"
+    )
     assert_page_is_accessible(page)
     return response

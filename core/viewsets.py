@@ -1,0 +1,42 @@
+"""Wagtail admin building blocks for records that only change through services."""
+
+from django.urls import path
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+
+class ViewOnlyPolicy(ModelPermissionPolicy):
+    """Staff may list and inspect; every change goes through a service instead of a form."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and self.user_has_permission(user, "view")
+
+
+class ViewOnlyViewSet(ModelViewSet):
+    """A listing and a detail page, with no generic add, edit or delete views at all."""
+
+    inspect_view_enabled = True
+
+    @property
+    def permission_policy(self):
+        return ViewOnlyPolicy(self.model)
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
+class AddOnlyPolicy(ModelPermissionPolicy):
+    """Records that are never edited or deleted once written (append-only)."""
+
+    def user_has_permission(self, user, action):
+        return action in {"view", "add"} and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)

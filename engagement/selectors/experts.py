@@ -1,0 +1,186 @@
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from engagement.models import (
+    AccessNeed,
+    Availability,
+    ConsentStatement,
+    ExpertProfile,
+    MeetingFormat,
+    SensitiveAccess,
+)
+from engagement.selectors.consents import consents_current_for, latest_consent_given
+from payments.models import Honorarium
+
+
+def expert_directory() -> QuerySet[ExpertProfile]:
+    """Every expert, with what the directory shows loaded up front (no per-row queries)."""
+    return (
+        ExpertProfile.objects.select_related("user")
+        .prefetch_related("topics", "languages")
+        .annotate(contact_consent=latest_consent_given(ConsentStatement.Kind.CONTACT))
+    )
+
+
+def expert_list_available_for_contact() -> QuerySet[ExpertProfile]:
+    """Active experts who have agreed to be contacted about opportunities, today."""
+    today = timezone.localdate()
+    return (
+        expert_directory()
+        .filter(status=ExpertProfile.Status.ACTIVE, contact_consent=True)
+        .exclude(paused_until__gt=today)
+    )
+
+
+def effective_credit(profile: ExpertProfile, consents: dict) -> str:
+    """The default credit actually used: naming someone needs their public-credit consent."""
+    public = consents.get(ConsentStatement.Kind.PUBLIC_CREDIT)
+    named = {ExpertProfile.Credit.FULL_NAME, ExpertProfile.Credit.PSEUDONYM}
+    if profile.credit_preference in named and not (public and public.given):
+        return ExpertProfile.Credit.ANONYMOUS
+    return profile.credit_preference
+
+
+def expert_profile_for(user: User) -> ExpertProfile | None:
+    return (
+        ExpertProfile.objects.select_related("user")
+        .prefetch_related("topics", "languages")
+        .filter(user=user)
+        .first()
+    )
+
+
+def access_needs_display(access_needs: dict) -> dict:
+    """Labels for the access passport, for pages and exports."""
+    needs = dict(AccessNeed.choices)
+    formats = dict(MeetingFormat.choices)
+    return {
+        "needs": [str(needs.get(n, n)) for n in access_needs.get("needs", [])],
+        "interpreter_language": access_needs.get("interpreter_language", ""),
+        "meeting_format": str(formats.get(access_needs.get("meeting_format", ""), "")),
+        "other": access_needs.get("other", ""),
+    }
+
+
+def availability_display(values: list[str]) -> list[str]:
+    labels = dict(Availability.choices)
+    return [str(labels.get(v, v)) for v in values]
+
+
+def sensitive_accesses_for(profile: ExpertProfile) -> QuerySet[SensitiveAccess]:
+    return profile.sensitive_accesses.select_related("accessor").order_by("-accessed_at", "-pk")
+
+
+def expert_dashboard(user: User) -> dict:
+    """What /me/ shows, in a fixed number of queries."""
+    profile = expert_profile_for(user)
+    context = {"profile": profile, "payments": list(_payments_for(user))}
+    if profile is None:
+        return context
+    consents = consents_current_for(profile)
+    context.update(
+        consents=consents,
+        effective_credit=effective_credit(profile, consents),
+        latest_message=profile.status_changes.exclude(message="").first()
+        if profile.status in {ExpertProfile.Status.INFO_REQUESTED, ExpertProfile.Status.DECLINED}
+        else None,
+    )
+    return context
+
+
+def _payments_for(user: User) -> QuerySet[Honorarium]:
+    return Honorarium.objects.filter(payee=user).order_by("-created_at")
+
+
+def expert_export_data(*, user: User) -> dict:
+    """Everything Tandem holds about this person, as JSON-ready data (for /me/data/)."""
+    data = {
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "preferred_language": user.preferred_language,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "email_addresses": [
+                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                for e in user.emailaddress_set.all()
+            ],
+            "two_factor_methods": sorted(a.type for a in user.authenticator_set.all()),
+        },
+        "payments": [
+            {
+                "reference": h.payee_reference,
+                "description": h.description,
+                "amount": str(h.amount),
+                "currency": h.currency,
+                "method": h.method,
+                "status": h.status,
+                "created_at": h.created_at.isoformat(),
+                "paid_at": h.paid_at.isoformat() if h.paid_at else None,
+            }
+            for h in _payments_for(user)
+        ],
+        "expert_profile": None,
+    }
+    profile = expert_profile_for(user)
+    if profile is None:
+        return data
+    data["expert_profile"] = {
+        "reference": profile.reference,
+        "status": profile.status,
+        "pronouns": profile.pronouns,
+        "languages": [language.name for language in profile.languages.all()],
+        "region": profile.region,
+        "topics": [topic.name for topic in profile.topics.all()],
+        "expertise_notes": profile.expertise_notes,
+        "access_needs": profile.access_needs,
+        "hours_per_month": profile.hours_per_month,
+        "availability": profile.availability,
+        "paused_until": profile.paused_until.isoformat() if profile.paused_until else None,
+        "credit_preference": profile.credit_preference,
+        "credit_name": profile.credit_name,
+        "legal_name": profile.legal_name,
+        "payment_method": profile.payment_method,
+        "right_to_work": profile.right_to_work,
+        "means_tested_benefits": profile.means_tested_benefits,
+        "submitted_at": profile.submitted_at.isoformat() if profile.submitted_at else None,
+        "created_at": profile.created_at.isoformat(),
+        "consents": [
+            {
+                "statement": c.statement.kind,
+                "version": c.statement.version,
+                "wording": c.statement.text,
+                "given": c.given,
+                "recorded_at": c.recorded_at.isoformat(),
+            }
+            for c in profile.consents.select_related("statement").order_by("recorded_at", "pk")
+        ],
+        "status_history": [
+            {
+                "from": change.from_status,
+                "to": change.to_status,
+                "message": change.message,
+                "changed_at": change.changed_at.isoformat(),
+            }
+            for change in profile.status_changes.order_by("changed_at", "pk")
+        ],
+        "panels": [
+            {
+                "panel": m.panel.name,
+                "role": m.role,
+                "from": m.started_on.isoformat(),
+                "until": m.ended_on.isoformat() if m.ended_on else None,
+            }
+            for m in profile.memberships.select_related("panel")
+        ],
+        "sensitive_data_views": [
+            {
+                "field": access.field,
+                "viewed_by": access.accessor.display_name if access.accessor else None,
+                "viewed_at": access.accessed_at.isoformat(),
+            }
+            for access in sensitive_accesses_for(profile)
+        ],
+    }
+    return data

@@ -1,0 +1,50 @@
+"""Special-category data: logged reveals, the person's own export, and erasure."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from wagtail.models import ModelLogEntry
+
+from accounts.models import User
+from core.models import OutboundEmail
+from engagement.models import ExpertProfile, SensitiveAccess
+
+SENSITIVE_FIELDS = {
+    SensitiveAccess.Field.LEGAL_NAME: "engagement.view_expert_legal_name",
+    SensitiveAccess.Field.ACCESS_NEEDS: "engagement.view_expert_access_needs",
+    SensitiveAccess.Field.ELIGIBILITY: "engagement.view_expert_eligibility",
+    SensitiveAccess.Field.EXPERTISE_NOTES: "engagement.view_expert_expertise_notes",
+}
+
+
+def sensitive_field_reveal(*, viewer: User, profile: ExpertProfile, field: str):
+    """Return one sensitive field's value if the viewer may see it, logging every view by
+    someone other than the expert. Raises PermissionDenied otherwise."""
+    if not viewer.has_perm(SENSITIVE_FIELDS[field], profile):
+        raise PermissionDenied
+    if viewer.pk != profile.user_id:
+        SensitiveAccess.objects.create(accessor=viewer, expert=profile, field=field)
+    if field == SensitiveAccess.Field.ELIGIBILITY:
+        return {
+            "right_to_work": profile.get_right_to_work_display(),
+            "means_tested_benefits": profile.get_means_tested_benefits_display(),
+        }
+    return getattr(profile, field)
+
+
+def account_erase(*, user: User) -> None:
+    """Erase a person: their account, profile, consents and emails go; payment records
+    required by law stay, keyed only by the pseudonymous reference; admin history that
+    named them is removed."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        profile = ExpertProfile.objects.filter(user=user).first()
+        named_objects = [(ContentType.objects.get_for_model(User), user.pk)]
+        if profile is not None:
+            named_objects.append((ContentType.objects.get_for_model(ExpertProfile), profile.pk))
+        for content_type, object_id in named_objects:
+            ModelLogEntry.objects.filter(
+                content_type=content_type, object_id=str(object_id)
+            ).delete()
+        OutboundEmail.objects.filter(recipient=user).delete()
+        user.delete()

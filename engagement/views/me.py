@@ -1,0 +1,174 @@
+"""/me/: the signed-in person's own dashboard, profile, consents and data."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from engagement.forms import AccountDeleteForm, PauseForm
+from engagement.models import ExpertProfile
+from engagement.selectors.experts import (
+    expert_dashboard,
+    expert_export_data,
+    expert_profile_for,
+    sensitive_accesses_for,
+)
+from engagement.services.experts import (
+    TransitionNotAllowed,
+    expert_application_submit,
+    expert_leave,
+    expert_pause,
+    expert_resume,
+)
+from engagement.services.onboarding import onboarding_step_save
+from engagement.services.privacy import account_erase
+from engagement.steps import STEPS_BY_SLUG
+from engagement.views.answers import answers_for
+from engagement.views.steps import STEP_TEMPLATES, step_form
+
+Status = ExpertProfile.Status
+
+
+def _submitted_profile(request) -> ExpertProfile:
+    """The person's expert profile once the application has been sent (drafts use /join/)."""
+    profile = expert_profile_for(request.user)
+    if profile is None or profile.status == Status.DRAFT:
+        raise Http404
+    return profile
+
+
+@never_cache
+@login_required
+def me_dashboard(request):
+    context = expert_dashboard(request.user)
+    profile = context["profile"]
+    if profile is not None and profile.status != Status.DRAFT:
+        context["answers"] = answers_for(profile, edit_prefix="/me/profile/")
+    return render(request, "engagement/me/dashboard.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_profile_edit(request, slug: str):
+    if slug not in STEPS_BY_SLUG:
+        raise Http404
+    profile = _submitted_profile(request)
+    form = step_form(profile, slug, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        profile = onboarding_step_save(profile=profile, step=slug, data=form.cleaned_data)
+        messages.success(request, _("Your changes have been saved."))
+        if slug == "payment" and (profile.expenses_only or profile.benefits_signposting):
+            return render(
+                request,
+                "engagement/join/payment_explained.html",
+                {"profile": profile, "next_url": "/me/"},
+            )
+        return redirect("me")
+    return render(
+        request,
+        STEP_TEMPLATES.get(slug, "engagement/join/step.html"),
+        {"form": form, "step": STEPS_BY_SLUG[slug], "profile": profile, "editing": True},
+    )
+
+
+@login_required
+@require_POST
+def me_resubmit(request):
+    profile = _submitted_profile(request)
+    try:
+        expert_application_submit(profile=profile)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Thank you. We have sent your updated application."))
+    return redirect("me")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_pause(request):
+    profile = _submitted_profile(request)
+    form = PauseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_pause(profile=profile, until=form.cleaned_data["paused_until"])
+        except TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("You are on a break. We will not invite you to anything."))
+        return redirect("me")
+    return render(request, "engagement/me/pause.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def me_resume(request):
+    profile = _submitted_profile(request)
+    try:
+        expert_resume(profile=profile, by=request.user)
+    except TransitionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Welcome back. You can be invited again."))
+    return redirect("me")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_leave(request):
+    profile = _submitted_profile(request)
+    if request.method == "POST":
+        try:
+            expert_leave(profile=profile)
+        except TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("You have left the adviser network. Thank you."))
+        return redirect("me")
+    return render(request, "engagement/me/leave.html", {"profile": profile})
+
+
+@never_cache
+@login_required
+def me_data(request):
+    data = {"exported_at": timezone.now().isoformat(), **expert_export_data(user=request.user)}
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-tandem-data.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        account_erase(user=user)
+        messages.success(request, _("Your account and personal information have been deleted."))
+        return redirect("/")
+    return render(request, "engagement/me/delete.html", {"form": form})
+
+
+@never_cache
+@login_required
+def me_access_log(request):
+    profile = _submitted_profile(request)
+    return render(
+        request,
+        "engagement/me/access_log.html",
+        {"profile": profile, "accesses": sensitive_accesses_for(profile)[:200]},
+    )
