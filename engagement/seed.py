@@ -123,7 +123,7 @@ def _fill_profile(profile: ExpertProfile, rng: random.Random, topics, languages,
 def engagement_seed(*, users: dict[Role, User]) -> None:
     topics = topics_seed()
     languages = {language.code: language for language in Language.objects.all()}
-    rng = random.Random(20261130)  # fixed: the same demo every time
+    rng = random.Random(20261130)  # noqa: S311 - fixed seed: the same demo every time
     expert_group = Group.objects.get(name=Role.EXPERT)
 
     demo_expert = users[Role.EXPERT]

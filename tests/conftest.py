@@ -8,10 +8,10 @@ from tests.services import require
 SERVICE_MARKERS = ("postgres", "redis", "celery_worker", "browser")
 
 
-@pytest.fixture(autouse=True)
-def _require_services(request):
+def pytest_runtest_setup(item):
+    # Before any fixture: a skipped test must not set up (and later flush) the database.
     for marker in SERVICE_MARKERS:
-        if request.node.get_closest_marker(marker):
+        if item.get_closest_marker(marker):
             require(marker)
 
 

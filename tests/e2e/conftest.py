@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.db import connections
 
 from tests.services import CHROMIUM, require
 
@@ -36,7 +37,17 @@ _axe = Axe()
 
 
 @pytest.fixture(scope="session")
-def browser():
+def serialized_db(django_db_setup):
+    """The test database's contents as serialized at set-up (migrations' data included).
+
+    Once Playwright starts its event loop, Django's per-context connection lookup returns a
+    fresh connection object without this attribute, so it is captured here, before the
+    browser starts, and handed to each test's connection below."""
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(serialized_db):
     require("browser")
     from playwright.sync_api import sync_playwright
 
@@ -49,9 +60,17 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def _restorable_db(serialized_db):
+    if serialized_db is not None:
+        connections["default"]._test_serialized_contents = serialized_db
+
+
+@pytest.fixture
+def page(browser, _restorable_db, django_db_serialized_rollback, live_server):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
+    # Live-server tests flush the database afterwards; serialized rollback (requested above,
+    # before the live server) restores what migrations created: Wagtail's root page, languages.
     # There is no internet here: any page off the live server (the quick exit's neutral site)
     # is answered with a stand-in.
     context.route(
@@ -64,9 +83,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def demo_site(django_db_serialized_rollback, transactional_db):
-    # Live-server tests flush the database afterwards; serialized rollback restores what the
-    # migrations created (Wagtail's root page, languages) before each test.
+def demo_site(page):
     call_command("seed_demo", stdout=StringIO())
 
 

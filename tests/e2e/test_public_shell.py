@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_page_is_accessible, visit
 
@@ -70,8 +71,7 @@ def test_error_summary_on_sign_up_links_to_fields_and_takes_focus(page, demo_sit
 
     page.click("button[type=submit]")
 
-    assert page.locator(".error-summary").is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     assert_page_is_accessible(page)
     page.click(".error-summary a[href='#id_email']")
     assert page.evaluate("document.activeElement.id") == "id_email"
