@@ -42,7 +42,7 @@ def serialized_db(django_db_setup):
 
     Once Playwright starts its event loop, Django's per-context connection lookup returns a
     fresh connection object without this attribute, so it is captured here, before the
-    browser starts, and handed to each test's connection below."""
+    browser starts, and handed to that new connection once it has."""
     return getattr(connections["default"], "_test_serialized_contents", None)
 
 
@@ -55,18 +55,14 @@ def browser(serialized_db):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
+        if serialized_db is not None:
+            connections["default"]._test_serialized_contents = serialized_db
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def _restorable_db(serialized_db):
-    if serialized_db is not None:
-        connections["default"]._test_serialized_contents = serialized_db
-
-
-@pytest.fixture
-def page(browser, _restorable_db, django_db_serialized_rollback, live_server):
+def page(browser, django_db_serialized_rollback, live_server):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     # Live-server tests flush the database afterwards; serialized rollback (requested above,
