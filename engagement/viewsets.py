@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -94,7 +94,7 @@ class ExpertInspectView(InspectView):
     }
 
     def get_object(self, queryset=None):
-        return expert_directory().get(pk=self.pk)
+        return get_object_or_404(expert_directory(), pk=self.pk)
 
     def get_fields(self):
         return []

@@ -49,3 +49,52 @@ def finance(**kwargs) -> User:
 
 def researcher(**kwargs) -> User:
     return UserFactory(role=Role.RESEARCHER, **kwargs)
+
+
+def expert(
+    *,
+    status: str = "active",
+    user=None,
+    topics=(),
+    languages=(),
+    consents: dict[str, bool] | None = None,
+    **fields,
+):
+    """An expert who has finished onboarding, with a full profile and consents."""
+    from engagement.models import ExpertProfile
+    from engagement.selectors.consents import consent_statements_current
+    from engagement.services.consents import consents_record
+    from engagement.steps import STEP_SLUGS
+    from payments.models import PaymentMethod
+
+    user = user or UserFactory(role=Role.EXPERT if status in {"active", "paused"} else None)
+    defaults = {
+        "status": status,
+        "completed_steps": list(STEP_SLUGS),
+        "region": "london",
+        "hours_per_month": 8,
+        "availability": ["weekday_mornings"],
+        "access_needs": {
+            "needs": ["captions", "breaks"],
+            "interpreter_language": "",
+            "meeting_format": "online",
+            "other": "",
+        },
+        "credit_preference": ExpertProfile.Credit.PSEUDONYM,
+        "legal_name": f"Legal Name of {user.display_name}",
+        "payment_method": PaymentMethod.BANK_TRANSFER,
+        "right_to_work": ExpertProfile.RightToWork.YES,
+        "means_tested_benefits": ExpertProfile.Benefits.NO,
+        "expertise_notes": "",
+    }
+    if status != "draft":
+        from django.utils import timezone
+
+        defaults["submitted_at"] = timezone.now()
+    profile = ExpertProfile.objects.create(user=user, **{**defaults, **fields})
+    profile.topics.set(topics)
+    profile.languages.set(languages)
+    statements = consent_statements_current()
+    answers = consents if consents is not None else dict.fromkeys(statements, True)
+    consents_record(profile=profile, answers=answers, statements=statements)
+    return profile

@@ -82,7 +82,8 @@ def expert_dashboard(user: User) -> dict:
     context.update(
         consents=consents,
         effective_credit=effective_credit(profile, consents),
-        latest_message=profile.status_changes.exclude(message="").first()
+        # The coordinator's message travels with the change into the current status.
+        latest_message=profile.status_changes.filter(to_status=profile.status).first()
         if profile.status in {ExpertProfile.Status.INFO_REQUESTED, ExpertProfile.Status.DECLINED}
         else None,
     )

@@ -1,0 +1,263 @@
+import json
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.db import connection
+
+from accounts.models import User
+from engagement.models import ExpertProfile, SensitiveAccess
+from payments.models import Honorarium
+from tests.engagement.onboarding_data import (
+    ACCESS_OTHER,
+    CREDIT_NAME,
+    DISPLAY_NAME,
+    INTERPRETER_LANGUAGE,
+    LEGAL_NAME,
+    NOTES,
+    PRONOUNS,
+    complete_onboarding,
+)
+from tests.factories import TEST_PASSWORD, UserFactory, coordinator, expert, finance
+
+SENSITIVE_PLAINTEXT = [LEGAL_NAME, INTERPRETER_LANGUAGE, ACCESS_OTHER, NOTES, CREDIT_NAME]
+
+
+@pytest.fixture
+def onboarded(client, db, django_capture_on_commit_callbacks):
+    user = UserFactory(email="wren@tandem.test", display_name="Before")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_onboarding(client)
+    return ExpertProfile.objects.get(user=user)
+
+
+def raw_row(table: str, pk: int) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        columns = [c[0] for c in cursor.description]
+        return dict(zip(columns, cursor.fetchone(), strict=True))
+
+
+def test_sensitive_columns_never_hold_plaintext(onboarded):
+    row = raw_row("engagement_expertprofile", onboarded.pk)
+    stored = " ".join(str(value) for value in row.values())
+
+    for value in [*SENSITIVE_PLAINTEXT, "right_to_work", '"yes"', "not_saying", "interpreter"]:
+        assert value not in stored
+    for column in [
+        "legal_name",
+        "access_needs",
+        "right_to_work",
+        "means_tested_benefits",
+        "expertise_notes",
+        "credit_name",
+    ]:
+        assert row[column].startswith("gAAAA"), column  # a Fernet token
+    assert onboarded.legal_name == LEGAL_NAME
+    assert onboarded.right_to_work == "yes"
+
+
+def test_withdrawing_a_consent_is_recorded_and_takes_effect(client, onboarded):
+    from engagement.selectors.experts import expert_list_available_for_contact
+
+    ExpertProfile.objects.filter(pk=onboarded.pk).update(status="active")
+    assert list(expert_list_available_for_contact()) == [onboarded]
+    before = onboarded.consents.count()
+
+    response = client.post(
+        "/me/profile/consents/", {"data_processing": "on", "quoted": "on", "recorded": "on"}
+    )
+
+    assert response.status_code == 302
+    added = onboarded.consents.order_by("pk")[before:]
+    assert sorted((c.statement.kind, c.given) for c in added) == [
+        ("contact", False),
+        ("public_credit", False),
+        ("recorded", True),
+    ]
+    assert list(expert_list_available_for_contact()) == []
+    dashboard = client.get("/me/").content.decode()
+    assert "you will be credited anonymously" in dashboard
+
+
+def test_the_data_processing_consent_cannot_be_withdrawn_while_the_account_exists(
+    client, onboarded
+):
+    response = client.post("/me/profile/consents/", {"contact": "on"})
+
+    assert response.status_code == 200
+    assert "You need to agree to this" in response.content.decode()
+    assert onboarded.consents.filter(statement__kind="data_processing", given=False).count() == 0
+
+
+def test_the_export_contains_every_field_the_person_entered(client, onboarded):
+    response = client.get("/me/data/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="my-tandem-data.json"'
+    data = json.loads(response.content)
+    profile = data["expert_profile"]
+    assert data["account"]["email"] == "wren@tandem.test"
+    assert data["account"]["display_name"] == DISPLAY_NAME
+    assert profile["pronouns"] == PRONOUNS
+    assert profile["region"] == "wales"
+    assert sorted(profile["languages"]) == ["Albanian", "English"]
+    assert len(profile["topics"]) == 2
+    assert profile["expertise_notes"] == NOTES
+    assert profile["access_needs"] == {
+        "needs": ["interpreter", "easy_read", "breaks"],
+        "interpreter_language": INTERPRETER_LANGUAGE,
+        "meeting_format": "in_person",
+        "other": ACCESS_OTHER,
+    }
+    assert profile["hours_per_month"] == 12
+    assert profile["availability"] == ["weekday_evenings", "weekends"]
+    assert profile["credit_preference"] == "full_name"
+    assert profile["credit_name"] == CREDIT_NAME
+    assert profile["legal_name"] == LEGAL_NAME
+    assert profile["payment_method"] == "voucher"
+    assert profile["right_to_work"] == "yes"
+    assert profile["means_tested_benefits"] == "not_saying"
+    given = {c["statement"]: c["given"] for c in profile["consents"]}
+    assert given == {
+        "data_processing": True,
+        "contact": True,
+        "quoted": True,
+        "recorded": False,
+        "public_credit": True,
+    }
+    assert profile["status"] == "applied"
+
+
+def _all_text_in_database() -> tuple[str, str]:
+    """Every row of every table: as stored (raw SQL) and as the application reads it."""
+    raw = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            raw.extend(str(row) for row in cursor.fetchall())
+    decoded = []
+    for model in apps.get_models():
+        for obj in model._base_manager.all():
+            decoded.extend(
+                str(getattr(obj, field.attname, "")) for field in model._meta.concrete_fields
+            )
+    return "\n".join(raw), "\n".join(decoded)
+
+
+def test_deleting_the_account_erases_personal_data_but_keeps_payment_records(
+    client, onboarded, django_capture_on_commit_callbacks
+):
+    user = onboarded.user
+    reference = onboarded.reference
+    staff = finance()
+    from engagement.services.privacy import sensitive_field_reveal
+
+    sensitive_field_reveal(viewer=staff, profile=onboarded, field="legal_name")
+    Honorarium.objects.create(
+        payee=user,
+        payee_reference=reference,
+        description="Panel session",
+        amount=Decimal("82.50"),
+        method="voucher",
+        status="paid",
+        paid_at="2026-10-01T10:00:00Z",
+    )
+
+    response = client.post("/me/delete/", {"password": TEST_PASSWORD, "confirm": "on"})
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(pk=user.pk).exists()
+    raw, decoded = _all_text_in_database()
+    personal = [
+        "wren@tandem.test",
+        DISPLAY_NAME,
+        LEGAL_NAME,
+        PRONOUNS,
+        NOTES,
+        INTERPRETER_LANGUAGE,
+        ACCESS_OTHER,
+        CREDIT_NAME,
+    ]
+    assert [value for value in personal if value in raw] == []
+    assert [value for value in personal if value in decoded] == []
+    payment = Honorarium.objects.get(payee_reference=reference)
+    assert (payment.amount, payment.payee_id, payment.status) == (Decimal("82.50"), None, "paid")
+    assert SensitiveAccess.objects.get().expert_id is None
+
+
+def test_deleting_needs_the_password_and_confirmation(client, onboarded):
+    response = client.post("/me/delete/", {"password": "wrong", "confirm": ""})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "That password is not right" in content
+    assert "Tick the box to confirm" in content
+    assert User.objects.filter(pk=onboarded.user_id).exists()
+
+
+def test_staff_views_of_sensitive_fields_are_logged_and_shown_to_the_expert(client, db):
+    from engagement.models import Panel, PanelMembership
+
+    person = expert()
+    lead = coordinator(display_name="Alex Coordinator")
+    money = finance(display_name="Jo Finance")
+    panel = Panel.objects.create(name="P")
+    panel.coordinators.add(lead)
+    PanelMembership.objects.create(panel=panel, expert=person, started_on="2026-01-01")
+
+    client.force_login(lead)
+    plain = client.get(f"/admin/experts/inspect/{person.pk}/").content.decode()
+    shown = client.get(f"/admin/experts/inspect/{person.pk}/?show=access_needs").content.decode()
+    client.force_login(money)
+    legal = client.get(f"/admin/experts/inspect/{person.pk}/?show=legal_name").content.decode()
+
+    assert "Live captions" not in plain
+    assert "Live captions in online meetings" in shown
+    assert person.legal_name in legal
+    logged = list(
+        SensitiveAccess.objects.order_by("pk").values_list("accessor__display_name", "field")
+    )
+    assert logged == [("Alex Coordinator", "access_needs"), ("Jo Finance", "legal_name")]
+    client.force_login(person.user)
+    log_page = client.get("/me/access-log/").content.decode()
+    assert "Alex Coordinator" in log_page
+    assert "Access needs" in log_page
+    assert "Jo Finance" in log_page
+
+
+@pytest.mark.parametrize("role", ["other_expert", "researcher", "coordinator_elsewhere"])
+def test_others_never_see_an_experts_private_details(client, db, role):
+    person = expert(
+        expertise_notes="Private note",
+        legal_name="Ilinca Vasilescu-Dorn",
+        access_needs={
+            "needs": ["bsl"],
+            "interpreter_language": "",
+            "meeting_format": "online",
+            "other": "Hearing loop in room 4",
+        },
+    )
+    viewers = {
+        "other_expert": lambda: expert().user,
+        "researcher": lambda: UserFactory(role="Researcher"),
+        "coordinator_elsewhere": lambda: coordinator(),
+    }
+    viewer = viewers[role]()
+    client.force_login(viewer)
+    secrets = ["Ilinca Vasilescu-Dorn", "Hearing loop in room 4", "Private note"]
+
+    pages = [client.get(url) for url in ["/me/", "/me/data/", "/me/access-log/"]]
+    pages += [
+        client.get(f"/admin/experts/inspect/{person.pk}/?show={field}")
+        for field in ["legal_name", "access_needs", "eligibility"]
+    ]
+
+    for response in pages:
+        body = response.content.decode()
+        assert [s for s in secrets if s in body] == [], response.wsgi_request.path
+    assert [m for m in mail.outbox if person.legal_name in m.body] == []
+    assert not SensitiveAccess.objects.exists()

@@ -1,0 +1,243 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from accounts.roles import Role
+from engagement.models import ExpertProfile, ExpertStatusChange
+from engagement.selectors.experts import expert_list_available_for_contact
+from engagement.services.experts import (
+    TransitionNotAllowed,
+    expert_activate,
+    expert_pause,
+    experts_resume_due,
+)
+from tests.factories import coordinator, expert, finance
+
+
+@pytest.fixture
+def applicant(db):
+    return expert(status="applied")
+
+
+@pytest.fixture
+def staff(client, db):
+    user = coordinator(display_name="Alex")
+    client.force_login(user)
+    return user
+
+
+def vet(client, profile, action, message=None, capture=None):
+    data = {"action": action}
+    if message is not None:
+        data[f"{action}-message"] = message
+    url = f"/admin/experts/inspect/{profile.pk}/"
+    if capture is None:
+        return client.post(url, data)
+    with capture(execute=True):
+        return client.post(url, data)
+
+
+def test_a_coordinator_activates_an_applicant_and_the_expert_is_emailed(
+    client, staff, applicant, django_capture_on_commit_callbacks
+):
+    response = vet(client, applicant, "activate", capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.ACTIVE
+    assert applicant.user.groups.filter(name=Role.EXPERT).exists()
+    change = ExpertStatusChange.objects.get(expert=applicant)
+    assert (change.from_status, change.to_status, change.changed_by) == ("applied", "active", staff)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([applicant.user.email], "Tandem: Welcome to Tandem")
+    ]
+    assert mail.outbox[0].alternatives[0].mimetype == "text/html"
+
+
+def test_activating_twice_changes_once_and_emails_once(
+    client, staff, applicant, django_capture_on_commit_callbacks
+):
+    vet(client, applicant, "activate", capture=django_capture_on_commit_callbacks)
+    vet(client, applicant, "activate", capture=django_capture_on_commit_callbacks)
+
+    assert ExpertStatusChange.objects.filter(expert=applicant).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_asking_for_more_information_sends_the_question(
+    client, staff, applicant, django_capture_on_commit_callbacks
+):
+    vet(
+        client,
+        applicant,
+        "request_info",
+        "Which languages could you read documents in?",
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.INFO_REQUESTED
+    assert "Which languages could you read documents in?" in mail.outbox[0].body
+    client.force_login(applicant.user)
+    assert "Which languages could you read documents in?" in client.get("/me/").content.decode()
+
+
+def test_the_expert_can_send_an_updated_application(
+    client, staff, applicant, django_capture_on_commit_callbacks
+):
+    vet(client, applicant, "request_info", "Please add a region.")
+    client.force_login(applicant.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/resubmit/")
+
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.APPLIED
+    assert "Tandem: We have your updated application" in [m.subject for m in mail.outbox]
+
+
+def test_declining_needs_a_message(client, staff, applicant):
+    response = vet(client, applicant, "decline", "")
+
+    assert response.status_code == 200
+    assert "Write a message to the expert" in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.APPLIED
+    assert mail.outbox == []
+
+
+def test_declining_emails_the_reason(client, staff, applicant, django_capture_on_commit_callbacks):
+    vet(
+        client,
+        applicant,
+        "decline",
+        "We are not recruiting in your region this year.",
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.DECLINED
+    assert "not recruiting in your region" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("action", ["activate", "nonsense", ""])
+def test_finance_cannot_vet_and_unknown_actions_change_nothing(client, db, applicant, action):
+    client.force_login(finance())
+
+    vet(client, applicant, action or "activate")
+
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.APPLIED
+    assert not ExpertStatusChange.objects.exists()
+
+
+def test_an_unknown_action_from_a_coordinator_changes_nothing(client, staff, applicant):
+    response = vet(client, applicant, "promote")
+
+    assert response.status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.APPLIED
+
+
+def test_only_applications_can_be_vetted(client, staff, db):
+    active = expert(status="active")
+
+    vet(client, active, "decline", "No")
+
+    active.refresh_from_db()
+    assert active.status == ExpertProfile.Status.ACTIVE
+
+
+def test_an_applicant_who_asked_to_wait_starts_paused(db, applicant):
+    ExpertProfile.objects.filter(pk=applicant.pk).update(
+        paused_until=timezone.localdate() + timedelta(days=10)
+    )
+
+    profile = expert_activate(profile=applicant, by=coordinator())
+
+    assert profile.status == ExpertProfile.Status.PAUSED
+
+
+def test_pause_resume_and_leave_from_the_dashboard(client, db):
+    person = expert(status="active")
+    client.force_login(person.user)
+    until = (timezone.localdate() + timedelta(days=14)).isoformat()
+
+    client.post("/me/pause/", {"paused_until": until})
+    person.refresh_from_db()
+    assert (person.status, person.paused_until.isoformat()) == ("paused", until)
+    assert list(expert_list_available_for_contact()) == []
+
+    client.post("/me/resume/")
+    person.refresh_from_db()
+    assert (person.status, person.paused_until) == ("active", None)
+    assert list(expert_list_available_for_contact()) == [person]
+
+    client.post("/me/leave/")
+    person.refresh_from_db()
+    assert person.status == "left"
+    assert not person.user.groups.filter(name=Role.EXPERT).exists()
+
+
+def test_pausing_with_a_past_date_is_refused(client, db):
+    person = expert(status="active")
+    client.force_login(person.user)
+
+    response = client.post("/me/pause/", {"paused_until": "2020-01-01"})
+
+    assert "The date must be in the future" in response.content.decode()
+    person.refresh_from_db()
+    assert person.status == "active"
+
+
+def test_pauses_end_on_their_date(db):
+    ending = expert(status="active")
+    open_ended = expert(status="active")
+    expert_pause(profile=ending, until=timezone.localdate() + timedelta(days=1))
+    expert_pause(profile=open_ended, until=None)
+    ExpertProfile.objects.filter(pk=ending.pk).update(paused_until=timezone.localdate())
+
+    assert experts_resume_due() == 1
+    assert experts_resume_due() == 0
+    ending.refresh_from_db()
+    open_ended.refresh_from_db()
+    assert (ending.status, open_ended.status) == ("active", "paused")
+
+
+def test_a_refused_transition_explains_itself(db):
+    person = expert(status="left")
+
+    with pytest.raises(TransitionNotAllowed, match="Left"):
+        expert_pause(profile=person, until=None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_activations_make_one_change():
+    applicant = expert(status="applied")
+    lead = coordinator()
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def activate():
+        barrier.wait()
+        try:
+            expert_activate(profile=applicant, by=lead)
+            outcomes.append("activated")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=activate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["activated", "refused", "refused"]
+    assert ExpertStatusChange.objects.filter(expert=applicant).count() == 1

@@ -1,0 +1,154 @@
+"""One table of URL x actor → expected status. Every feature adds its rows here.
+
+Actors: anonymous, an expert, another expert, a researcher, another team's researcher, a
+coordinator (who coordinates the expert's panel) and finance. `{name}` placeholders in URLs
+are filled from the objects the `world` fixture creates. 302 from /admin/ for a staff member
+means Wagtail's "no permission" redirect to the dashboard."""
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern
+from wagtail.models import Site
+
+from cms.seed import site_seed
+from engagement.models import Panel, PanelMembership
+from payments.models import Honorarium
+from tests.factories import coordinator, expert, finance, researcher
+
+ACTORS = (
+    "anonymous",
+    "expert",
+    "other_expert",
+    "researcher",
+    "other_researcher",
+    "coordinator",
+    "finance",
+)
+ALL_200 = (200,) * 7
+
+# fmt: off
+MATRIX = [
+    # url                                                   anon exp  oexp res  ores coord fin
+    ("/",                                                  ALL_200),
+    ("/about/",                                            ALL_200),
+    ("/safeguarding/",                                     ALL_200),
+    ("/healthz",                                           ALL_200),
+    ("/accounts/login/",                                   (200, 302, 302, 302, 302, 302, 302)),
+    ("/accounts/signup/",                                  (200, 302, 302, 302, 302, 302, 302)),
+    ("/accounts/password/change/",                         (302, 200, 200, 200, 200, 200, 200)),
+    ("/accounts/2fa/",                                     (302, 200, 200, 200, 200, 200, 200)),
+    ("/join/",                                             (200, 302, 302, 200, 200, 200, 200)),
+    ("/join/about/",                                       (302, 302, 302, 302, 302, 302, 302)),
+    ("/join/consents/",                                    (302, 302, 302, 302, 302, 302, 302)),
+    ("/join/payment/explained/",                           (302, 302, 302, 302, 302, 302, 302)),
+    ("/join/check/",                                       (302, 302, 302, 302, 302, 302, 302)),
+    ("/join/submitted/",                                   (302, 302, 302, 302, 302, 302, 302)),
+    ("/join/not-a-step/",                                  (302, 404, 404, 404, 404, 404, 404)),
+    ("/me/",                                               (302, 200, 200, 200, 200, 200, 200)),
+    ("/me/profile/about/",                                 (302, 200, 200, 404, 404, 404, 404)),
+    ("/me/profile/payment/",                               (302, 200, 200, 404, 404, 404, 404)),
+    ("/me/profile/not-a-step/",                            (302, 404, 404, 404, 404, 404, 404)),
+    ("/me/pause/",                                         (302, 200, 200, 404, 404, 404, 404)),
+    ("/me/leave/",                                         (302, 200, 200, 404, 404, 404, 404)),
+    ("/me/resume/",                                        (302, 405, 405, 405, 405, 405, 405)),
+    ("/me/resubmit/",                                      (302, 405, 405, 405, 405, 405, 405)),
+    ("/me/data/",                                          (302, 200, 200, 200, 200, 200, 200)),
+    ("/me/delete/",                                        (302, 200, 200, 200, 200, 200, 200)),
+    ("/me/access-log/",                                    (302, 200, 200, 404, 404, 404, 404)),
+    ("/admin/",                                            (302, 403, 403, 403, 403, 200, 200)),
+    ("/admin/experts/",                                    (302, 403, 403, 403, 403, 200, 200)),
+    ("/admin/experts/inspect/{expert}/",                   (302, 403, 403, 403, 403, 200, 200)),
+    ("/admin/experts/inspect/{expert}/?show=access_needs", (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/experts/inspect/{other}/?show=access_needs",     (302, 403, 403, 403, 403, 302, 302)),
+    ("/admin/experts/inspect/{expert}/?show=legal_name",   (302, 403, 403, 403, 403, 302, 200)),
+    ("/admin/experts/inspect/{expert}/?show=eligibility",  (302, 403, 403, 403, 403, 302, 200)),
+    ("/admin/experts/inspect/{expert}/?show=expertise_notes", (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/experts/inspect/{applicant}/",                (302, 403, 403, 403, 403, 200, 200)),
+    ("/admin/experts/inspect/999999/",                     (302, 403, 403, 403, 403, 404, 404)),
+    ("/admin/panels/",                                     (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/panels/edit/{panel}/",                        (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/topics/",                                     (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/languages/",                                  (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/consent-statements/",                         (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/consent-statements/new/",                     (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/honoraria/",                                  (302, 403, 403, 403, 403, 302, 200)),
+    ("/admin/honoraria/inspect/{honorarium}/",             (302, 403, 403, 403, 403, 302, 200)),
+    ("/admin/users/",                                      (302, 403, 403, 403, 403, 302, 302)),
+    ("/admin/settings/cms/sitesettings/{site}/",           (302, 403, 403, 403, 403, 200, 302)),
+]
+# fmt: on
+
+
+@pytest.fixture
+def world(db):
+    home = site_seed()
+    the_coordinator = coordinator()
+    the_expert = expert(expertise_notes="Interview design")
+    other = expert()
+    applicant = expert(status="applied")
+    panel = Panel.objects.create(name="Housing panel")
+    panel.coordinators.add(the_coordinator)
+    PanelMembership.objects.create(panel=panel, expert=the_expert, started_on=date(2026, 1, 5))
+    honorarium = Honorarium.objects.create(
+        payee=the_expert.user,
+        payee_reference=the_expert.reference,
+        description="Panel session",
+        amount=Decimal("60.00"),
+        method="bank_transfer",
+    )
+    users = {
+        "anonymous": None,
+        "expert": the_expert.user,
+        "other_expert": other.user,
+        "researcher": researcher(),
+        "other_researcher": researcher(),
+        "coordinator": the_coordinator,
+        "finance": finance(),
+    }
+    ids = {
+        "expert": the_expert.pk,
+        "other": other.pk,
+        "applicant": applicant.pk,
+        "panel": panel.pk,
+        "honorarium": honorarium.pk,
+        "site": Site.objects.get(root_page=home).pk,
+    }
+    return SimpleNamespace(users=users, ids=ids)
+
+
+@pytest.mark.parametrize(("url", "row"), MATRIX, ids=[url for url, _row in MATRIX])
+def test_authorization_matrix(client, world, url, row):
+    expected = dict(zip(ACTORS, row, strict=True))
+    actual = {}
+    for actor in ACTORS:
+        client.logout()
+        if world.users[actor] is not None:
+            client.force_login(world.users[actor])
+        actual[actor] = client.get(url.format(**world.ids)).status_code
+
+    assert actual == expected
+
+
+def _project_routes() -> set[str]:
+    """Every route the project's own apps define (not allauth's or Wagtail's)."""
+    from engagement import urls as engagement_urls
+
+    return {
+        "/" + str(pattern.pattern)
+        for pattern in engagement_urls.urlpatterns
+        if isinstance(pattern, URLPattern)
+    } | {"/healthz"}
+
+
+def test_every_project_route_is_in_the_matrix():
+    covered = {url.split("?")[0] for url, _row in MATRIX}
+
+    def matches(route: str) -> bool:
+        prefix = route.split("<")[0]
+        return any(url == route or (url.startswith(prefix) and "<" in route) for url in covered)
+
+    missing = sorted(route for route in _project_routes() if not matches(route))
+    assert missing == []
