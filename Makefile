@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers suit the two-core machines this runs on; browser and worker tests keep to one.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: run test setup worker beat lint format clean
 
@@ -35,7 +37,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Production-shaped processes (need REDIS_URL).
 worker: $(VENV)/.installed

@@ -1,8 +1,9 @@
 """Which external services this test run can reach.
 
 Tests that need PostgreSQL, Redis, a Celery worker or Chromium carry a marker. When the service
-is missing they skip with a visible reason, unless REQUIRE_SERVICES=1 (set by CI), which turns
-the skip into a failure."""
+is missing they skip with a visible reason, unless REQUIRE_SERVICES turns the skip into a
+failure: REQUIRE_SERVICES=1 (or "all") for every marker, or a comma-separated list of markers
+such as REQUIRE_SERVICES=browser. CI sets it."""
 
 import os
 import shutil
@@ -37,10 +38,17 @@ def unavailable_reason(marker: str) -> str | None:
     return None
 
 
+def required_markers() -> set[str]:
+    value = os.environ.get("REQUIRE_SERVICES", "").strip().lower()
+    if value in {"1", "all", "true", "yes"}:
+        return {"postgres", "redis", "celery_worker", "browser"}
+    return {item.strip() for item in value.split(",") if item.strip()}
+
+
 def require(marker: str) -> None:
     reason = unavailable_reason(marker)
     if reason is None:
         return
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}")
+    if marker in required_markers():
+        pytest.fail(f"REQUIRE_SERVICES says {marker} must be available, but this test {reason}")
     pytest.skip(reason)
