@@ -10,7 +10,19 @@ from cms.blocks import BodyBlock
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
 
 
-class HomePage(Page):
+class PublicCachedPage(Page):
+    """Served from the anonymous full-page cache (core.public_cache) until content changes."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        response.public_cache = True
+        return response
+
+
+class HomePage(PublicCachedPage):
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
@@ -23,7 +35,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
 
-class StandardPage(Page):
+class StandardPage(PublicCachedPage):
     intro = models.TextField(_("introduction"), max_length=600, blank=True)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 

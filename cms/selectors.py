@@ -4,20 +4,12 @@ from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from cms.models import DEFAULT_QUICK_EXIT_URL, SiteSettings
-
-_VERSION_KEY = "cms:shell:version"
-
-
-def site_shell_invalidate() -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+from core.public_cache import public_cache_version
 
 
 def site_shell_for_request(request) -> dict:
-    version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
-    key = f"cms:shell:{version}:{request.get_host()}"
+    """Rebuilt whenever public content changes (see core.public_cache)."""
+    key = f"cms:shell:{public_cache_version()}:{request.get_host()}"
     shell = cache.get(key)
     if shell is None:
         shell = _build_shell(request)

@@ -1,7 +1,9 @@
 from allauth.account import views as allauth_views
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -10,7 +12,9 @@ from core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Choosing a language only sets a cookie; exempting it from CSRF keeps the selector free of
+    # per-visitor tokens, so public pages can be cached whole.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # The admin has no login form of its own: it signs in through allauth, with MFA and
     # rate limits, like every other page.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

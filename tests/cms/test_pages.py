@@ -68,12 +68,12 @@ def test_the_home_page_is_the_only_home(home):
 
 
 def test_rebuilding_the_shell_costs_the_same_whatever_the_number_of_menu_pages(client, home):
-    from cms.selectors import site_shell_invalidate
+    from core.public_cache import public_cache_invalidate
     from tests.helpers import count_queries
 
     def cold_count():
         client.get("/")
-        site_shell_invalidate()
+        public_cache_invalidate()
         return count_queries(client, "/")
 
     def add_pages(count):
