@@ -88,3 +88,17 @@ def test_rebuilding_the_shell_costs_the_same_whatever_the_number_of_menu_pages(c
     add_pages(45)
 
     assert cold_count() == small
+
+
+def test_the_language_selector_switches_the_site_to_welsh(home):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/i18n/setlang/", {"language": "cy", "next": "/about/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/about/"
+    page = browser.get("/about/").content.decode()
+    assert '<html lang="cy">' in page
+    assert "Gadael y wefan hon" in page
+    assert "Neidio i&#x27;r prif gynnwys" in page
