@@ -101,4 +101,4 @@ def test_the_language_selector_switches_the_site_to_welsh(home):
     page = browser.get("/about/").content.decode()
     assert '<html lang="cy">' in page
     assert "Gadael y wefan hon" in page
-    assert "Neidio i&#x27;r prif gynnwys" in page
+    assert "Neidio i'r prif gynnwys" in page
