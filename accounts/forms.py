@@ -15,7 +15,13 @@ class SignupForm(forms.Form):
     """Extra sign-up fields, merged into allauth's sign-up form."""
 
     display_name = forms.CharField(
-        label=_("Display name"), max_length=80, help_text=DISPLAY_NAME_HELP
+        label=_("Display name"),
+        max_length=80,
+        help_text=DISPLAY_NAME_HELP,
+        error_messages={
+            "required": _("Enter a display name"),
+            "max_length": _("Display name must be 80 characters or fewer"),
+        },
     )
 
     def signup(self, request, user: User) -> None:

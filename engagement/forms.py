@@ -22,7 +22,13 @@ NOTES_MAX = 1000
 
 class AboutForm(forms.Form):
     display_name = forms.CharField(
-        label=_("Display name or pseudonym"), max_length=80, help_text=DISPLAY_NAME_HELP
+        label=_("Display name or pseudonym"),
+        max_length=80,
+        help_text=DISPLAY_NAME_HELP,
+        error_messages={
+            "required": _("Enter a display name"),
+            "max_length": _("Display name must be 80 characters or fewer"),
+        },
     )
     pronouns = forms.CharField(
         label=_("Pronouns"),

@@ -103,9 +103,9 @@ def test_the_application_cannot_be_sent_before_every_step_is_done(client, newcom
 @pytest.mark.parametrize(
     ("slug", "data", "field", "message"),
     [
-        ("about", {}, "display_name", "This field is required."),
-        ("about", {"display_name": "x" * 81}, "display_name", "at most 80 characters"),
-        ("about", {"display_name": "   "}, "display_name", "This field is required."),
+        ("about", {}, "display_name", "Enter a display name"),
+        ("about", {"display_name": "x" * 81}, "display_name", "80 characters or fewer"),
+        ("about", {"display_name": "   "}, "display_name", "Enter a display name"),
         ("about", {"display_name": "A", "languages": ["999999"]}, "languages", "not one of"),
         ("about", {"display_name": "A", "region": "mars"}, "region", "Select a valid choice"),
     ],
