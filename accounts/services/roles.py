@@ -14,7 +14,6 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.COORDINATOR: (
         "wagtailadmin.access_admin",
         "engagement.view_expertprofile",
-        "engagement.change_expertprofile",
         "engagement.add_topic",
         "engagement.change_topic",
         "engagement.view_topic",

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,6 +21,22 @@ def expert_directory() -> QuerySet[ExpertProfile]:
         .prefetch_related("topics", "languages")
         .annotate(contact_consent=latest_consent_given(ConsentStatement.Kind.CONTACT))
     )
+
+
+def expert_applications_waiting() -> dict[str, int]:
+    """How many applications are new, and how many wait on the applicant, in one query."""
+    counts = dict(
+        ExpertProfile.objects.filter(
+            status__in=[ExpertProfile.Status.APPLIED, ExpertProfile.Status.INFO_REQUESTED]
+        )
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "applied": counts.get(ExpertProfile.Status.APPLIED, 0),
+        "info_requested": counts.get(ExpertProfile.Status.INFO_REQUESTED, 0),
+    }
 
 
 def expert_list_available_for_contact() -> QuerySet[ExpertProfile]:

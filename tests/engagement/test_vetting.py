@@ -241,3 +241,20 @@ def test_concurrent_activations_make_one_change():
 
     assert sorted(outcomes) == ["activated", "refused", "refused"]
     assert ExpertStatusChange.objects.filter(expert=applicant).count() == 1
+
+
+def test_coordinators_see_waiting_applications_on_the_admin_dashboard(client, staff, db):
+    expert(status="applied")
+    expert(status="applied")
+    expert(status="info_requested")
+    expert(status="active")
+
+    page = client.get("/admin/").content.decode()
+
+    assert "2 applications waiting for review" in page
+    assert (
+        "1 waiting for the applicant&#x27;s reply" in page
+        or "1 waiting for the applicant's reply" in page
+    )
+    client.force_login(finance())
+    assert "Adviser applications" not in client.get("/admin/").content.decode()

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.components import Component
+
+from engagement.selectors.experts import expert_applications_waiting
+
+
+class ApplicationsWaitingPanel(Component):
+    """On the admin dashboard: how many adviser applications need a coordinator."""
+
+    name = "applications_waiting"
+    order = 50
+    template_name = "engagement/admin/applications_waiting_panel.html"
+    title = _("Adviser applications")
+
+    def get_context_data(self, parent_context=None):
+        return {"counts": expert_applications_waiting()}
