@@ -50,6 +50,10 @@
       if (!control) {
         return;
       }
+      // Tell assistive technology which question this choice reveals (as GOV.UK does).
+      if (panel.id) {
+        control.setAttribute("aria-controls", panel.id);
+      }
       var sync = function () { panel.hidden = !control.checked; };
       // Listen on the form: unchecking a radio fires no event on the radio itself.
       (control.form || document).addEventListener("change", sync);
