@@ -12,7 +12,11 @@ class _NoPlaceholders:
 
 
 class LoginForm(_NoPlaceholders, allauth_forms.LoginForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # allauth puts a "forgot password" link in the help text; the page has its own link
+        # below the form, and a link read out as the field's description only confuses.
+        self.fields["password"].help_text = ""
 
 
 class SignupForm(_NoPlaceholders, allauth_forms.SignupForm):

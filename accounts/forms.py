@@ -17,6 +17,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=DISPLAY_NAME_HELP,
         error_messages={
             "required": _("Enter a display name"),

@@ -183,6 +183,9 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.allauth_forms.ChangePasswordForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirming the address in the browser that signed up signs the person in and takes them on
+# to where they were going (for example back to /join/).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Tandem: "

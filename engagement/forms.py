@@ -24,6 +24,7 @@ class AboutForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name or pseudonym"),
         max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=DISPLAY_NAME_HELP,
         error_messages={
             "required": _("Enter a display name"),
@@ -137,6 +138,8 @@ class AvailabilityForm(forms.Form):
         label=_("How many hours a month could you give, at most?"),
         min_value=1,
         max_value=160,
+        # A text box with a numeric keypad, as GOV.UK advises for whole numbers.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         help_text=_("A rough number is fine. You can change it at any time."),
         error_messages={
             "required": _("Enter a number of hours, for example 4"),
@@ -157,7 +160,7 @@ class AvailabilityForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("If you need a break first, we will not invite you before this date."),
-        error_messages={"invalid": _("Enter a real date, for example 31 03 2027")},
+        error_messages={"invalid": _("Enter a real date, for example 2027-03-31")},
     )
 
     def clean_paused_until(self):
@@ -179,6 +182,7 @@ class CreditForm(forms.Form):
         label=_("Your full name, as it should appear"),
         max_length=120,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
     def clean(self):
@@ -207,6 +211,7 @@ class PaymentForm(forms.Form):
         label=_("Your legal name, for payments only"),
         max_length=150,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_(
             "The name on your bank account or ID. Only you and our finance team can see it. "
             "Leave blank if you do not want to be paid."
@@ -270,7 +275,7 @@ class PauseForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave blank to pause until you choose to come back."),
-        error_messages={"invalid": _("Enter a real date, for example 31 03 2027")},
+        error_messages={"invalid": _("Enter a real date, for example 2027-03-31")},
     )
 
     clean_paused_until = AvailabilityForm.clean_paused_until

@@ -80,8 +80,8 @@ def access_needs_display(access_needs: dict) -> dict:
 
 
 def availability_display(values: list[str]) -> list[str]:
-    labels = dict(Availability.choices)
-    return [str(labels.get(v, v)) for v in values]
+    """Labels in the order the choices are offered, whatever order they were saved in."""
+    return [str(label) for value, label in Availability.choices if value in values]
 
 
 def sensitive_accesses_for(profile: ExpertProfile) -> QuerySet[SensitiveAccess]:

@@ -112,3 +112,33 @@ def test_password_reset_sends_a_link_to_the_account_holder_only(
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_confirming_in_the_same_browser_signs_in_and_returns_to_join(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/?next=/join/", {**SIGNUP, "next": "/join/"})
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+
+    response = client.post(link.split("testserver", 1)[-1])
+
+    assert response.status_code == 302
+    assert response["Location"] == "/join/"
+    assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_confirming_in_another_browser_does_not_sign_in(client, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", SIGNUP)
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    other_browser = Client()
+
+    other_browser.post(link.split("testserver", 1)[-1])
+
+    assert "_auth_user_id" not in other_browser.session
+    assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
