@@ -40,7 +40,7 @@ from engagement.services.experts import (
     expert_decline,
     expert_request_info,
 )
-from engagement.services.privacy import sensitive_field_reveal
+from engagement.services.privacy import SENSITIVE_FIELDS, sensitive_field_reveal
 
 
 class ExpertFilterSet(WagtailFilterSet):
@@ -143,14 +143,8 @@ class ExpertInspectView(InspectView):
             availability=availability_display(profile.availability),
             revealed=revealed,
             may={
-                field: user.has_perm(perm, profile)
-                for field, perm in (
-                    ("legal_name", "engagement.view_expert_legal_name"),
-                    ("access_needs", "engagement.view_expert_access_needs"),
-                    ("eligibility", "engagement.view_expert_eligibility"),
-                    ("expertise_notes", "engagement.view_expert_expertise_notes"),
-                    ("payment_method", "engagement.view_expert_payment_method"),
-                )
+                **{field: user.has_perm(perm, profile) for field, perm in SENSITIVE_FIELDS.items()},
+                "payment_method": user.has_perm("engagement.view_expert_payment_method", profile),
             },
             can_vet=user.has_perm("engagement.vet_expert", profile),
             message_forms={

@@ -6,7 +6,6 @@ from django.db import transaction
 from wagtail.models import ModelLogEntry
 
 from accounts.models import User
-from core.models import OutboundEmail
 from engagement.models import ExpertProfile, SensitiveAccess
 
 SENSITIVE_FIELDS = {
@@ -46,5 +45,7 @@ def account_erase(*, user: User) -> None:
             ModelLogEntry.objects.filter(
                 content_type=content_type, object_id=str(object_id)
             ).delete()
-        OutboundEmail.objects.filter(recipient=user).delete()
+        # Deleting the user cascades to their profile, consents, status history, panel
+        # memberships, emails in the outbox, email addresses and authenticators; payment
+        # records keep their reference and lose the link (SET_NULL).
         user.delete()
