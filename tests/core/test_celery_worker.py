@@ -25,18 +25,28 @@ def queue_email(subject: str) -> OutboundEmail:
     )
 
 
-@pytest.fixture
-def worker():
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+@pytest.fixture(scope="module")
+def running_worker():
+    """One worker for the whole module: a worker stopping between tests could take the next
+    test's message with it. Leftovers from earlier runs are cleared first."""
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery", "unacked", "unacked_index")
     received = []
 
     def record(sender=None, request=None, **kwargs):
         received.append(request.args)
 
     task_received.connect(record)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield received
-    task_received.disconnect(record)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield received
+    finally:
+        task_received.disconnect(record)
+
+
+@pytest.fixture
+def worker(running_worker):
+    running_worker.clear()
+    return running_worker
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:
