@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.admin.ui.tables import Column, DateColumn, RelatedObjectsColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
@@ -107,7 +106,6 @@ class ExpertInspectView(InspectView):
         if action not in self.actions:
             messages.error(request, _("Choose what to do with this application."))
             return redirect(request.path)
-        form = None
         kwargs = {"profile": profile, "by": request.user}
         if action != "activate":
             form = VettingMessageForm(request.POST, prefix=action)
@@ -176,12 +174,6 @@ class ExpertViewSet(ViewOnlyViewSet):
         Column("hours_per_month", label=_("Hours a month")),
         DateColumn("submitted_at", label=_("Applied")),
     ]
-
-
-class ConsentStatementForm(WagtailAdminModelForm):
-    class Meta:
-        model = ConsentStatement
-        fields = ["kind", "title", "text"]
 
 
 class ConsentStatementCreateView(CreateView):

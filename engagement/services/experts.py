@@ -37,10 +37,10 @@ def _move(
     return change
 
 
-def _refuse(profile: ExpertProfile, action: str):
+def _refuse(profile: ExpertProfile):
     raise TransitionNotAllowed(
-        _("This cannot be done while the status is '%(status)s' (%(action)s).")
-        % {"status": profile.get_status_display(), "action": action}
+        _("That cannot be done while the status is '%(status)s'.")
+        % {"status": profile.get_status_display()}
     )
 
 
@@ -57,7 +57,7 @@ def expert_application_submit(*, profile: ExpertProfile) -> ExpertProfile:
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status not in {Status.DRAFT, Status.INFO_REQUESTED}:
-            _refuse(profile, "submit")
+            _refuse(profile)
         missing = [slug for slug in STEP_SLUGS if slug not in profile.completed_steps]
         if missing:
             raise TransitionNotAllowed(_("Some parts of the application are not finished yet."))
@@ -88,7 +88,7 @@ def expert_activate(*, profile: ExpertProfile, by: User) -> ExpertProfile:
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status not in {Status.APPLIED, Status.INFO_REQUESTED}:
-            _refuse(profile, "activate")
+            _refuse(profile)
         waiting = profile.paused_until and profile.paused_until > timezone.localdate()
         _move(profile, to=Status.PAUSED if waiting else Status.ACTIVE, by=by)
         profile.save(update_fields=["status", "status_changed_at"])
@@ -103,7 +103,7 @@ def expert_request_info(*, profile: ExpertProfile, by: User, message: str) -> Ex
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status != Status.APPLIED:
-            _refuse(profile, "ask for more information")
+            _refuse(profile)
         _move(profile, to=Status.INFO_REQUESTED, by=by, message=message)
         profile.save(update_fields=["status", "status_changed_at"])
         email_queue_template(
@@ -116,7 +116,7 @@ def expert_decline(*, profile: ExpertProfile, by: User, message: str) -> ExpertP
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status not in {Status.APPLIED, Status.INFO_REQUESTED}:
-            _refuse(profile, "decline")
+            _refuse(profile)
         _move(profile, to=Status.DECLINED, by=by, message=message)
         profile.save(update_fields=["status", "status_changed_at"])
         email_queue_template(
@@ -130,7 +130,7 @@ def expert_pause(*, profile: ExpertProfile, until: date | None) -> ExpertProfile
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status != Status.ACTIVE:
-            _refuse(profile, "pause")
+            _refuse(profile)
         _move(profile, to=Status.PAUSED, by=profile.user)
         profile.paused_until = until
         profile.save(update_fields=["status", "status_changed_at", "paused_until"])
@@ -141,7 +141,7 @@ def expert_resume(*, profile: ExpertProfile, by: User | None) -> ExpertProfile:
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status != Status.PAUSED:
-            _refuse(profile, "resume")
+            _refuse(profile)
         _move(profile, to=Status.ACTIVE, by=by)
         profile.paused_until = None
         profile.save(update_fields=["status", "status_changed_at", "paused_until"])
@@ -154,7 +154,7 @@ def expert_leave(*, profile: ExpertProfile) -> ExpertProfile:
     with transaction.atomic():
         profile = _locked(profile.pk)
         if profile.status in {Status.LEFT, Status.DECLINED}:
-            _refuse(profile, "leave")
+            _refuse(profile)
         _move(profile, to=Status.LEFT, by=profile.user)
         profile.save(update_fields=["status", "status_changed_at"])
         _set_expert_role(profile.user, False)
