@@ -14,7 +14,7 @@ from django.urls import URLPattern
 from wagtail.models import Site
 
 from cms.seed import site_seed
-from engagement.models import Panel, PanelMembership
+from engagement.models import ConsentStatement, Panel, PanelMembership, Topic
 from payments.models import Honorarium
 from tests.factories import coordinator, expert, finance, researcher
 
@@ -68,6 +68,14 @@ MATRIX = [
     ("/admin/experts/inspect/{expert}/?show=expertise_notes", (302, 403, 403, 403, 403, 200, 302)),
     ("/admin/experts/inspect/{applicant}/",                (302, 403, 403, 403, 403, 200, 200)),
     ("/admin/experts/inspect/999999/",                     (302, 403, 403, 403, 403, 404, 404)),
+    ("/admin/experts/results/",                             (302, 403, 403, 403, 403, 200, 200)),
+    ("/admin/panels/new/",                                  (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/topics/new/",                                  (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/topics/edit/{topic}/",                         (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/languages/new/",                               (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/consent-statements/inspect/{statement}/",      (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/consent-statements/edit/{statement}/",         (302, 403, 403, 403, 403, 302, 302)),
+    ("/admin/honoraria/results/",                           (302, 403, 403, 403, 403, 302, 200)),
     ("/admin/panels/",                                     (302, 403, 403, 403, 403, 200, 302)),
     ("/admin/panels/edit/{panel}/",                        (302, 403, 403, 403, 403, 200, 302)),
     ("/admin/topics/",                                     (302, 403, 403, 403, 403, 200, 302)),
@@ -115,6 +123,8 @@ def world(db):
         "panel": panel.pk,
         "honorarium": honorarium.pk,
         "site": Site.objects.get(root_page=home).pk,
+        "topic": Topic.objects.create(name="Housing").pk,
+        "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
     }
     return SimpleNamespace(users=users, ids=ids)
 
