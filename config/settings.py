@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.public_cache.PublicPageCacheMiddleware",
+    # Inside the page cache: a cached public page is served before this runs.
+    "core.middleware.PrivateByDefaultMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

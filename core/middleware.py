@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 # The public site runs no inline script or style, so its policy is strict. The Wagtail admin
 # still relies on inline script and style, so it gets a looser policy of its own.
@@ -36,4 +37,19 @@ class ContentSecurityPolicyMiddleware:
             else "Content-Security-Policy"
         )
         response.headers.setdefault(header, policy)
+        return response
+
+
+class PrivateByDefaultMiddleware:
+    """Only pages that opt into the public cache may be stored by browsers and proxies.
+    Everything else (sign-up steps, dashboards, the admin) can show personal data, so it is
+    sent `no-store` unless the view chose its own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(response, "public_cache", False) and "Cache-Control" not in response:
+            add_never_cache_headers(response)
         return response

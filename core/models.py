@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
@@ -42,3 +45,42 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} #{self.pk}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every state change and every grant of access: who did what to
+    which object, from which state to which, and when (the shape of Zulip's RealmAuditLog).
+
+    `note` holds a message written to a person (for example a coordinator's question to an
+    applicant) and is encrypted; `extra` holds only non-personal details. Payments keep their
+    own ledger beside this table."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=80)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    note = EncryptedTextField(_("message"), blank=True, default="")
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit event")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="audit_subject_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)

@@ -40,3 +40,20 @@ class AddOnlyPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+class NoDeletePolicy(ModelPermissionPolicy):
+    """Records that are kept: closing them is a transition, not a deletion."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class NoCopyModelViewSet(ModelViewSet):
+    """Wagtail's copy view binds its form to the original row, so "copy" would save over it
+    (and over a consent statement people already agreed to). Tandem never offers it."""
+
+    copy_view_enabled = False

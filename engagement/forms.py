@@ -2,9 +2,13 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DISPLAY_NAME_HELP
+from accounts.models import User
+from accounts.roles import Role
 from engagement.models import (
     AccessNeed,
     Availability,
@@ -12,9 +16,12 @@ from engagement.models import (
     ExpertProfile,
     Language,
     MeetingFormat,
+    Panel,
+    PanelMembership,
     Region,
     Topic,
 )
+from payments.eligibility import Benefits, RightToWork
 from payments.models import PaymentMethod
 
 NOTES_MAX = 1000
@@ -219,14 +226,14 @@ class PaymentForm(forms.Form):
     )
     right_to_work = forms.ChoiceField(
         label=_("Do you have the right to work in the UK?"),
-        choices=ExpertProfile.RightToWork.choices,
+        choices=RightToWork.choices,
         widget=forms.RadioSelect,
         help_text=_("We ask so that we never pay you in a way that could put you at risk."),
         error_messages={"required": _("Choose yes, no or I'm not sure")},
     )
     means_tested_benefits = forms.ChoiceField(
         label=_("Do you receive any means-tested benefits?"),
-        choices=ExpertProfile.Benefits.choices,
+        choices=Benefits.choices,
         widget=forms.RadioSelect,
         help_text=_("For example, Universal Credit or Pension Credit."),
         error_messages={"required": _("Choose yes, no or I'd rather not say")},
@@ -243,15 +250,39 @@ class PaymentForm(forms.Form):
 
 
 class ConsentsForm(forms.Form):
-    """One checkbox per consent statement (current versions), all off unless given before."""
+    """One checkbox per consent statement (current versions). A box is ticked only if the
+    person agreed to exactly the wording shown; wording changed since their last answer is
+    shown unticked, with a note saying so.
 
-    def __init__(self, *args, statements: dict[str, ConsentStatement], **kwargs):
+    The wording is text from the database: it is escaped, keeping only its paragraphs."""
+
+    def __init__(
+        self,
+        *args,
+        statements: dict[str, ConsentStatement],
+        current: dict | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.statements = statements
+        current = current or {}
+        self.changed = {
+            kind
+            for kind, statement in statements.items()
+            if kind in current and current[kind].statement_id != statement.pk
+        }
         for kind, statement in statements.items():
+            # linebreaks escapes the text itself (autoescape) before adding paragraph tags.
+            text = mark_safe(linebreaks(statement.text, autoescape=True))  # noqa: S308
+            if kind in self.changed:
+                text = format_html(
+                    '<strong class="changed-note">{}</strong>{}',
+                    _("We changed this wording since you last answered. Please read it again."),
+                    text,
+                )
             self.fields[kind] = forms.BooleanField(
                 label=statement.title,
-                help_text=statement.text,
+                help_text=text,
                 required=statement.required,
                 error_messages={
                     "required": _("You need to agree to this to join Tandem as an adviser")
@@ -302,3 +333,63 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not right"))
         return password
+
+
+class ActiveExpertChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Two experts may share a display name; the reference tells them apart.
+        return f"{obj.user.display_name} ({obj.reference})"
+
+
+class PanelMemberAddForm(forms.Form):
+    expert = ActiveExpertChoiceField(
+        label=_("Expert"),
+        queryset=ExpertProfile.objects.none(),
+        help_text=_("Only active experts can join a panel."),
+        error_messages={
+            "required": _("Choose an expert"),
+            "invalid_choice": _("Choose an active expert who is not on this panel yet"),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=PanelMembership.Role.choices,
+        initial=PanelMembership.Role.MEMBER,
+        error_messages={"required": _("Choose member or chair")},
+    )
+    started_on = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the date the membership starts"),
+            "invalid": _("Enter a real date, for example 2027-03-31"),
+        },
+    )
+
+    def __init__(self, *args, panel: Panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["expert"].queryset = (
+            ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE)
+            .exclude(pk__in=panel.memberships.current().values("expert"))
+            .order_by("user__display_name", "reference")
+        )
+
+
+class PanelCoordinatorAddForm(forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label=_("Coordinator"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose a coordinator"),
+            "invalid_choice": _("Choose a coordinator who is not on this panel yet"),
+        },
+    )
+
+    def __init__(self, *args, panel: Panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = (
+            User.objects.filter(groups__name=Role.COORDINATOR.value, is_active=True)
+            .exclude(pk__in=panel.coordinators.values("pk"))
+            .order_by("display_name")
+        )

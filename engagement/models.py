@@ -1,12 +1,16 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 
 from core.fields import EncryptedJSONField, EncryptedTextField
+from core.transitions import GrantsAccess, StateMachine, Transition
+from engagement.predicates import is_self, vets_others
+from payments import eligibility
+from payments.eligibility import Benefits, RightToWork
 from payments.models import PaymentMethod
 
 # Unambiguous characters only: references are read aloud on the phone to Finance.
@@ -99,7 +103,8 @@ class ExpertProfile(models.Model):
     """A person with lived experience who advises through Tandem.
 
     Legal name, access needs, eligibility answers and free-text notes are encrypted at rest.
-    Status changes only through engagement.services.experts, which writes ExpertStatusChange."""
+    Status changes only through the transitions declared here (engagement.services.experts
+    runs them), each recorded as an AuditEvent."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Application not finished")
@@ -116,15 +121,40 @@ class ExpertProfile(models.Model):
         PANEL_MEMBER = "panel_member", _("'A member of the panel'")
         ANONYMOUS = "anonymous", _("No name at all (anonymous)")
 
-    class RightToWork(models.TextChoices):
-        YES = "yes", _("Yes")
-        NO = "no", _("No")
-        NOT_SURE = "not_sure", _("I'm not sure")
-
-    class Benefits(models.TextChoices):
-        YES = "yes", _("Yes")
-        NO = "no", _("No")
-        NOT_SAYING = "not_saying", _("I'd rather not say")
+    workflow = StateMachine(
+        Transition(
+            "submit", source=[Status.DRAFT, Status.INFO_REQUESTED], target=Status.APPLIED,
+            allowed=is_self,
+        ),
+        # An applicant who asked not to be invited yet starts out paused.
+        Transition(
+            "activate", source=[Status.APPLIED, Status.INFO_REQUESTED],
+            target=[Status.ACTIVE, Status.PAUSED], allowed=vets_others,
+        ),
+        Transition(
+            "request_info", source=[Status.APPLIED], target=Status.INFO_REQUESTED,
+            allowed=vets_others,
+        ),
+        Transition(
+            "decline", source=[Status.APPLIED, Status.INFO_REQUESTED], target=Status.DECLINED,
+            allowed=vets_others,
+        ),
+        Transition("pause", source=[Status.ACTIVE], target=Status.PAUSED, allowed=is_self),
+        # The hourly job ends breaks that reached their date.
+        Transition(
+            "resume", source=[Status.PAUSED], target=Status.ACTIVE, allowed=is_self, system=True
+        ),
+        Transition(
+            "leave",
+            source=[
+                Status.DRAFT, Status.APPLIED, Status.INFO_REQUESTED, Status.ACTIVE, Status.PAUSED
+            ],
+            target=Status.LEFT,
+            allowed=is_self,
+        ),
+        stamp="status_changed_at",
+    )
+    VETTING = ("activate", "request_info", "decline")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
@@ -165,6 +195,8 @@ class ExpertProfile(models.Model):
     means_tested_benefits = EncryptedTextField(
         _("receives means-tested benefits"), blank=True, default="", choices=Benefits.choices
     )
+    # Erasing the profile erases its history with it.
+    audit_events = GenericRelation("core.AuditEvent", related_query_name="expert")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,38 +221,11 @@ class ExpertProfile(models.Model):
 
     @property
     def expenses_only(self) -> bool:
-        """Without a confirmed right to work, Tandem pays receipted expenses only."""
-        return self.right_to_work in {self.RightToWork.NO, self.RightToWork.NOT_SURE}
+        return eligibility.expenses_only(right_to_work=self.right_to_work)
 
     @property
     def benefits_signposting(self) -> bool:
-        return self.means_tested_benefits == self.Benefits.YES
-
-
-class ExpertStatusChange(models.Model):
-    """Append-only audit of every status transition."""
-
-    expert = models.ForeignKey(
-        ExpertProfile, on_delete=models.CASCADE, related_name="status_changes"
-    )
-    from_status = models.CharField(max_length=20, choices=ExpertProfile.Status.choices)
-    to_status = models.CharField(max_length=20, choices=ExpertProfile.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    message = EncryptedTextField(_("message to the expert"), blank=True, default="")
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Status changes are append-only.")
-        super().save(*args, **kwargs)
+        return eligibility.benefits_signposting(means_tested_benefits=self.means_tested_benefits)
 
 
 class ConsentStatement(models.Model):
@@ -253,6 +258,12 @@ class ConsentStatement(models.Model):
     @property
     def required(self) -> bool:
         return self.kind == self.Kind.DATA_PROCESSING
+
+    def save(self, *args, **kwargs):
+        # People agreed to these exact words: changing them means publishing a new version.
+        if self.pk is not None:
+            raise ValueError("Published consent wording cannot be changed.")
+        super().save(*args, **kwargs)
 
 
 class Consent(models.Model):
@@ -303,8 +314,10 @@ class SensitiveAccess(models.Model):
         return f"{self.get_field_display()} at {self.accessed_at:%Y-%m-%d %H:%M}"
 
 
-class Panel(ClusterableModel):
-    """A group of experts advising together. Its coordinators may see members' access needs."""
+class Panel(models.Model):
+    """A group of experts advising together. Its coordinators may see members' access needs,
+    so who coordinates it and who belongs to it change only through
+    engagement.services.panels."""
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -312,9 +325,10 @@ class Panel(ClusterableModel):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="coordinated_panels",
-        limit_choices_to={"groups__name": "Coordinator"},
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    access = GrantsAccess("coordinators", "memberships")
+    audit_events = GenericRelation("core.AuditEvent", related_query_name="panel")
 
     class Meta:
         ordering = ["name"]
@@ -324,21 +338,28 @@ class Panel(ClusterableModel):
         return self.name
 
 
+class PanelMembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Memberships in force on a day (today by default): started, and not yet ended."""
+        day = on or timezone.localdate()
+        return self.filter(started_on__lte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=day)
+        )
+
+
 class PanelMembership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
         CHAIR = "chair", _("Chair")
 
-    panel = ParentalKey(Panel, on_delete=models.CASCADE, related_name="memberships")
-    expert = models.ForeignKey(
-        ExpertProfile,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        limit_choices_to=~models.Q(status__in=["draft", "declined"]),
-    )
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="memberships")
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PanelMembershipQuerySet.as_manager()
+    access = GrantsAccess(all_fields=True)
 
     class Meta:
         constraints = [

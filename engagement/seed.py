@@ -11,22 +11,23 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.seed import demo_user_ensure
+from core.services.audit import audit_record
 from engagement.models import (
     AccessNeed,
     Availability,
     ConsentStatement,
     ExpertProfile,
-    ExpertStatusChange,
     Language,
     MeetingFormat,
     Panel,
-    PanelMembership,
     Region,
     Topic,
 )
 from engagement.selectors.consents import consent_statements_current
 from engagement.services.consents import consents_record
+from engagement.services.panels import panel_create, panel_member_add
 from engagement.steps import STEP_SLUGS
+from payments.eligibility import Benefits, RightToWork
 from payments.models import Honorarium, PaymentMethod
 
 TOPICS = [
@@ -51,6 +52,15 @@ PSEUDONYMS = [
     "Kwame", "Lina", "Mihai", "Nadia", "Oksana", "Pavel", "Quynh", "Rosa", "Samir", "Tigist",
     "Uzma", "Viktor", "Wen", "Xhesika", "Yusuf", "Zofia", "Arben", "Blessing", "Daria",
 ]  # fmt: skip
+
+# The transition that led to each seeded status, for the demo's history.
+_TRANSITION_TO = {
+    ExpertProfile.Status.ACTIVE: "activate",
+    ExpertProfile.Status.PAUSED: "pause",
+    ExpertProfile.Status.INFO_REQUESTED: "request_info",
+    ExpertProfile.Status.DECLINED: "decline",
+    ExpertProfile.Status.LEFT: "leave",
+}
 
 STATUSES = (
     [ExpertProfile.Status.ACTIVE] * 17
@@ -86,12 +96,12 @@ def _fill_profile(profile: ExpertProfile, rng: random.Random, topics, languages,
     profile.availability = rng.sample(Availability.values, k=rng.randint(1, 3))
     profile.credit_preference = rng.choice(ExpertProfile.Credit.values)
     profile.credit_name = ""
-    right_to_work = rng.choice(ExpertProfile.RightToWork.values)
+    right_to_work = rng.choice(RightToWork.values)
     profile.right_to_work = right_to_work
-    profile.means_tested_benefits = rng.choice(ExpertProfile.Benefits.values)
+    profile.means_tested_benefits = rng.choice(Benefits.values)
     profile.payment_method = (
         PaymentMethod.EXPENSES_ONLY
-        if right_to_work != ExpertProfile.RightToWork.YES
+        if right_to_work != RightToWork.YES
         else rng.choice([PaymentMethod.BANK_TRANSFER, PaymentMethod.VOUCHER])
     )
     profile.legal_name = f"{profile.user.display_name} (legal name on file)"
@@ -115,8 +125,12 @@ def _fill_profile(profile: ExpertProfile, rng: random.Random, topics, languages,
         statements=statements,
     )
     if status != ExpertProfile.Status.APPLIED:
-        ExpertStatusChange.objects.create(
-            expert=profile, from_status=ExpertProfile.Status.APPLIED, to_status=status
+        audit_record(
+            actor=None,
+            action=f"expertprofile.{_TRANSITION_TO[status]}",
+            subject=profile,
+            from_state=ExpertProfile.Status.APPLIED,
+            to_state=status,
         )
 
 
@@ -130,7 +144,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
     if not ExpertProfile.objects.filter(user=demo_expert).exists():
         profile = ExpertProfile.objects.create(user=demo_expert)
         _fill_profile(profile, rng, topics, languages, ExpertProfile.Status.ACTIVE)
-        profile.right_to_work = ExpertProfile.RightToWork.YES
+        profile.right_to_work = RightToWork.YES
         profile.payment_method = PaymentMethod.BANK_TRANSFER
         profile.legal_name = "Samira Haddad"
         profile.save()
@@ -153,17 +167,23 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
 
 
 def _panel_seed(users: dict[Role, User]) -> None:
-    panel, created = Panel.objects.get_or_create(
-        name="Safe housing research design panel",
-        defaults={"description": "Advises a research team designing a study of safe housing."},
-    )
-    if not created:
+    name = "Safe housing research design panel"
+    if Panel.objects.filter(name=name).exists():
         return
-    panel.coordinators.add(users[Role.COORDINATOR])
+    lead = users[Role.COORDINATOR]
+    panel = panel_create(
+        name=name,
+        description="Advises a research team designing a study of safe housing.",
+        by=lead,
+    )
     members = ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE).order_by("pk")[:6]
     for expert in members:
-        PanelMembership.objects.create(
-            panel=panel, expert=expert, started_on=timezone.localdate() - timedelta(days=60)
+        panel_member_add(
+            panel=panel,
+            expert=expert,
+            role="member",
+            started_on=timezone.localdate() - timedelta(days=60),
+            by=lead,
         )
 
 

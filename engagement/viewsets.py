@@ -1,5 +1,6 @@
-"""Staff screens in the Wagtail admin: the expert directory and vetting, and the lists
-coordinators manage (topics, languages, consent wording, panels)."""
+"""Staff screens in the Wagtail admin: the expert directory and vetting, panels, and the
+lists coordinators manage (topics, languages, consent wording). No generic form here writes a
+status or who may see whom: those change through services only."""
 
 import django_filters
 from django import forms
@@ -8,18 +9,23 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.admin.ui.tables import Column, DateColumn, RelatedObjectsColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from core.viewsets import AddOnlyPolicy, ViewOnlyViewSet
-from engagement.forms import VettingMessageForm
+from core.transitions import TransitionNotAllowed
+from core.viewsets import AddOnlyPolicy, NoCopyModelViewSet, NoDeletePolicy, ViewOnlyViewSet
+from engagement.forms import (
+    PanelCoordinatorAddForm,
+    PanelMemberAddForm,
+    VettingMessageForm,
+)
 from engagement.models import (
     ConsentStatement,
     ExpertProfile,
     Language,
     Panel,
+    PanelMembership,
     Region,
     SensitiveAccess,
     Topic,
@@ -30,14 +36,18 @@ from engagement.selectors.experts import (
     availability_display,
     effective_credit,
     expert_directory,
+    expert_history_display,
     expert_list_available_for_contact,
 )
+from engagement.selectors.panels import panel_detail
 from engagement.services.consents import consent_statement_publish
-from engagement.services.experts import (
-    TransitionNotAllowed,
-    expert_activate,
-    expert_decline,
-    expert_request_info,
+from engagement.services.experts import expert_activate, expert_decline, expert_request_info
+from engagement.services.panels import (
+    panel_coordinator_add,
+    panel_coordinator_remove,
+    panel_create,
+    panel_member_add,
+    panel_membership_end,
 )
 from engagement.services.privacy import SENSITIVE_FIELDS, sensitive_field_reveal
 
@@ -78,7 +88,7 @@ class ExpertFilterSet(WagtailFilterSet):
 
 class ExpertIndexView(IndexView):
     def get_base_queryset(self):
-        return expert_directory().exclude(status=ExpertProfile.Status.DRAFT)
+        return expert_directory()
 
 
 class ExpertInspectView(InspectView):
@@ -100,7 +110,8 @@ class ExpertInspectView(InspectView):
 
     def post(self, request, *args, **kwargs):
         profile = self.object
-        if not request.user.has_perm("engagement.vet_expert", profile):
+        may = ExpertProfile.workflow.permitted(request.user, profile) & set(self.actions)
+        if not may:
             raise PermissionDenied
         action = request.POST.get("action")
         if action not in self.actions:
@@ -144,12 +155,12 @@ class ExpertInspectView(InspectView):
                 **{field: user.has_perm(perm, profile) for field, perm in SENSITIVE_FIELDS.items()},
                 "payment_method": user.has_perm("engagement.view_expert_payment_method", profile),
             },
-            can_vet=user.has_perm("engagement.vet_expert", profile),
+            vetting=ExpertProfile.workflow.permitted(user, profile) & set(self.actions),
             message_forms={
                 action: message_forms.get(action) or VettingMessageForm(prefix=action)
                 for action in ("request_info", "decline")
             },
-            history=profile.status_changes.select_related("changed_by"),
+            history=expert_history_display(profile),
         )
         return context
 
@@ -181,7 +192,7 @@ class ConsentStatementCreateView(CreateView):
         return consent_statement_publish(**self.form.cleaned_data)
 
 
-class ConsentStatementViewSet(ModelViewSet):
+class ConsentStatementViewSet(NoCopyModelViewSet):
     model = ConsentStatement
     name = "consent-statements"
     icon = "doc-full"
@@ -197,7 +208,7 @@ class ConsentStatementViewSet(ModelViewSet):
         return AddOnlyPolicy(self.model)
 
 
-class TopicViewSet(ModelViewSet):
+class TopicViewSet(NoCopyModelViewSet):
     model = Topic
     name = "topics"
     icon = "tag"
@@ -207,7 +218,7 @@ class TopicViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
-class LanguageViewSet(ModelViewSet):
+class LanguageViewSet(NoCopyModelViewSet):
     model = Language
     name = "languages"
     icon = "globe"
@@ -217,28 +228,97 @@ class LanguageViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
-class PanelViewSet(ModelViewSet):
+class PanelCreateView(CreateView):
+    def save_instance(self):
+        return panel_create(
+            name=self.form.cleaned_data["name"],
+            description=self.form.cleaned_data["description"],
+            by=self.request.user,
+        )
+
+
+class PanelInspectView(InspectView):
+    """A panel's coordinators and members. Only the panel's own coordinators may change who
+    is on it, each change through a service that checks and records it."""
+
+    template_name = "engagement/admin/panel_inspect.html"
+    actions = ("add_member", "end_membership", "add_coordinator", "remove_coordinator")
+
+    def get_fields(self):
+        return []
+
+    def post(self, request, *args, **kwargs):
+        panel = self.object
+        if not request.user.has_perm("engagement.manage_panel", panel):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        forms_ = {}
+        try:
+            if action == "add_member":
+                form = PanelMemberAddForm(request.POST, panel=panel)
+                if not form.is_valid():
+                    forms_["member_form"] = form
+                else:
+                    panel_member_add(panel=panel, by=request.user, **form.cleaned_data)
+            elif action == "add_coordinator":
+                form = PanelCoordinatorAddForm(request.POST, panel=panel)
+                if not form.is_valid():
+                    forms_["coordinator_form"] = form
+                else:
+                    panel_coordinator_add(
+                        panel=panel, coordinator=form.cleaned_data["coordinator"], by=request.user
+                    )
+            elif action == "end_membership":
+                membership = PanelMembership.objects.filter(
+                    panel=panel, pk=request.POST.get("membership")
+                ).first()
+                if membership is None:
+                    raise TransitionNotAllowed(_("Choose a member of this panel."))
+                panel_membership_end(membership=membership, by=request.user)
+            elif action == "remove_coordinator":
+                coordinator = panel.coordinators.filter(pk=request.POST.get("coordinator")).first()
+                if coordinator is None:
+                    raise TransitionNotAllowed(_("Choose a coordinator of this panel."))
+                panel_coordinator_remove(panel=panel, coordinator=coordinator, by=request.user)
+            else:
+                raise TransitionNotAllowed(_("Choose what to change on this panel."))
+        except TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return redirect(request.path)
+        if forms_:
+            return self.render_to_response(self.get_context_data(**forms_))
+        messages.success(request, _("Saved. The change has been recorded."))
+        return redirect(request.path)
+
+    def get_context_data(self, member_form=None, coordinator_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        panel = self.object
+        may_manage = self.request.user.has_perm("engagement.manage_panel", panel)
+        context.update(
+            panel_detail(panel),
+            may_manage=may_manage,
+            member_form=member_form or PanelMemberAddForm(panel=panel),
+            coordinator_form=coordinator_form or PanelCoordinatorAddForm(panel=panel),
+        )
+        return context
+
+
+class PanelViewSet(NoCopyModelViewSet):
     model = Panel
     name = "panels"
     icon = "group"
     menu_label = _("Panels")
     list_display = ["name", DateColumn("created_at", label=_("Created"))]
     search_fields = ["name"]
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("description"),
-        FieldPanel("coordinators", widget=forms.CheckboxSelectMultiple),
-        InlinePanel(
-            "memberships",
-            heading=_("Members"),
-            panels=[
-                FieldPanel("expert"),
-                FieldPanel("role"),
-                FieldPanel("started_on"),
-                FieldPanel("ended_on"),
-            ],
-        ),
-    ]
+    # Name and description only: coordinators and members change on the panel's own page.
+    form_fields = ["name", "description"]
+    add_view_class = PanelCreateView
+    inspect_view_class = PanelInspectView
+    inspect_view_enabled = True
+
+    @property
+    def permission_policy(self):
+        return NoDeletePolicy(self.model)
 
 
 class AdvisersGroup(ModelViewSetGroup):

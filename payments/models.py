@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_coordinator, is_finance
+from core.transitions import StateMachine, Transition
+
 
 class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
@@ -25,6 +28,21 @@ class Honorarium(models.Model):
         PAID = "paid", _("Paid")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Coordinators approve; Finance batches and pays. No service runs these yet: the payments
+    # feature adds them, and nothing else may write the status meanwhile.
+    workflow = StateMachine(
+        Transition("approve", source=[Status.PENDING], target=Status.APPROVED, allowed=is_coordinator),
+        Transition("reject", source=[Status.PENDING], target=Status.REJECTED, allowed=is_coordinator),
+        Transition("batch", source=[Status.APPROVED], target=Status.BATCHED, allowed=is_finance),
+        Transition("pay", source=[Status.BATCHED], target=Status.PAID, allowed=is_finance),
+        Transition(
+            "cancel",
+            source=[Status.PENDING, Status.APPROVED],
+            target=Status.CANCELLED,
+            allowed=is_coordinator | is_finance,
+        ),
+    )
 
     payee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

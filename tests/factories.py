@@ -65,6 +65,7 @@ def expert(
     from engagement.selectors.consents import consent_statements_current
     from engagement.services.consents import consents_record
     from engagement.steps import STEP_SLUGS
+    from payments.eligibility import Benefits, RightToWork
     from payments.models import PaymentMethod
 
     user = user or UserFactory(role=Role.EXPERT if status in {"active", "paused"} else None)
@@ -83,8 +84,8 @@ def expert(
         "credit_preference": ExpertProfile.Credit.PSEUDONYM,
         "legal_name": f"Legal Name of {user.display_name}",
         "payment_method": PaymentMethod.BANK_TRANSFER,
-        "right_to_work": ExpertProfile.RightToWork.YES,
-        "means_tested_benefits": ExpertProfile.Benefits.NO,
+        "right_to_work": RightToWork.YES,
+        "means_tested_benefits": Benefits.NO,
         "expertise_notes": "",
     }
     if status != "draft":

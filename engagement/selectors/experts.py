@@ -2,6 +2,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import AuditEvent
 from engagement.models import (
     AccessNeed,
     Availability,
@@ -15,12 +16,30 @@ from payments.models import Honorarium
 
 
 def expert_directory() -> QuerySet[ExpertProfile]:
-    """Every expert, with what the directory shows loaded up front (no per-row queries)."""
+    """Every expert whose application has been sent, with what the directory shows loaded up
+    front (no per-row queries). Drafts were never submitted or agreed to: staff never see them,
+    in the list or by id."""
     return (
-        ExpertProfile.objects.select_related("user")
+        ExpertProfile.objects.exclude(status=ExpertProfile.Status.DRAFT)
+        .select_related("user")
         .prefetch_related("topics", "languages")
         .annotate(contact_consent=latest_consent_given(ConsentStatement.Kind.CONTACT))
     )
+
+
+def expert_history(profile: ExpertProfile) -> QuerySet[AuditEvent]:
+    """The expert's status changes, newest first, with who made them."""
+    return profile.audit_events.select_related("actor").order_by("-created_at", "-pk")
+
+
+def expert_history_display(profile: ExpertProfile) -> list[AuditEvent]:
+    """The history with each status's label, for pages."""
+    labels = dict(ExpertProfile.Status.choices)
+    events = list(expert_history(profile))
+    for event in events:
+        event.from_label = labels.get(event.from_state, event.from_state)
+        event.to_label = labels.get(event.to_state, event.to_state)
+    return events
 
 
 def expert_applications_waiting() -> dict[str, int]:
@@ -99,9 +118,10 @@ def expert_dashboard(user: User) -> dict:
         consents=consents,
         effective_credit=effective_credit(profile, consents),
         # The coordinator's message travels with the change into the current status.
-        latest_message=profile.status_changes.filter(to_status=profile.status).first()
+        latest_message=expert_history(profile).filter(to_state=profile.status).first()
         if profile.status in {ExpertProfile.Status.INFO_REQUESTED, ExpertProfile.Status.DECLINED}
         else None,
+        may=ExpertProfile.workflow.permitted(user, profile),
     )
     return context
 
@@ -175,12 +195,12 @@ def expert_export_data(*, user: User) -> dict:
         ],
         "status_history": [
             {
-                "from": change.from_status,
-                "to": change.to_status,
-                "message": change.message,
-                "changed_at": change.changed_at.isoformat(),
+                "from": event.from_state,
+                "to": event.to_state,
+                "message": event.note,
+                "changed_at": event.created_at.isoformat(),
             }
-            for change in profile.status_changes.order_by("changed_at", "pk")
+            for event in expert_history(profile).reverse()
         ],
         "panels": [
             {

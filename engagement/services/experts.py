@@ -1,48 +1,22 @@
-"""Expert status transitions. Each one locks the profile, checks the current status, changes
-it, writes an ExpertStatusChange row and queues its emails, all in one transaction."""
+"""Expert status transitions, each a few lines around the declared transition
+(ExpertProfile.workflow) run by core.transitions.transition_run: lock, check state and actor,
+change, audit, and queue emails in the same transaction."""
 
 from datetime import date
 
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
 from core.services.outbox import email_queue_template
-from engagement.models import ExpertProfile, ExpertStatusChange
+from core.transitions import TransitionNotAllowed, transition_run
+from engagement.models import ConsentStatement, ExpertProfile
 from engagement.selectors.consents import consents_current_for
 from engagement.steps import STEP_SLUGS
 
 Status = ExpertProfile.Status
-
-
-class TransitionNotAllowed(Exception):
-    """The expert's current status does not allow this change. The message is for people."""
-
-
-def _locked(profile_id: int) -> ExpertProfile:
-    return ExpertProfile.objects.select_for_update().select_related("user").get(pk=profile_id)
-
-
-def _move(
-    profile: ExpertProfile, *, to: str, by: User | None, message: str = ""
-) -> ExpertStatusChange:
-    change = ExpertStatusChange.objects.create(
-        expert=profile, from_status=profile.status, to_status=to, changed_by=by, message=message
-    )
-    profile.status = to
-    profile.status_changed_at = timezone.now()
-    return change
-
-
-def _refuse(profile: ExpertProfile):
-    raise TransitionNotAllowed(
-        _("That cannot be done while the status is '%(status)s'.")
-        % {"status": profile.get_status_display()}
-    )
-
 
 def _set_expert_role(user: User, member: bool) -> None:
     group = Group.objects.get(name=Role.EXPERT.value)
@@ -52,113 +26,138 @@ def _set_expert_role(user: User, member: bool) -> None:
         user.groups.remove(group)
 
 
+def _application_complete(profile: ExpertProfile) -> None:
+    if any(slug not in profile.completed_steps for slug in STEP_SLUGS):
+        raise TransitionNotAllowed(_("Some parts of the application are not finished yet."))
+    data_consent = consents_current_for(profile).get(ConsentStatement.Kind.DATA_PROCESSING)
+    if data_consent is None or not data_consent.given:
+        raise TransitionNotAllowed(_("We need your agreement to use your information."))
+
+
 def expert_application_submit(*, profile: ExpertProfile) -> ExpertProfile:
-    """Send a finished application (or an updated one) to the coordinators."""
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status not in {Status.DRAFT, Status.INFO_REQUESTED}:
-            _refuse(profile)
-        missing = [slug for slug in STEP_SLUGS if slug not in profile.completed_steps]
-        if missing:
-            raise TransitionNotAllowed(_("Some parts of the application are not finished yet."))
-        data_consent = consents_current_for(profile).get("data_processing")
-        if data_consent is None or not data_consent.given:
-            raise TransitionNotAllowed(_("We need your agreement to use your information."))
-        resubmitted = profile.status == Status.INFO_REQUESTED
-        _move(profile, to=Status.APPLIED, by=profile.user)
-        profile.submitted_at = timezone.now()
-        profile.save(update_fields=["status", "status_changed_at", "submitted_at"])
+    """Send a finished application (or an updated one) to the coordinators. Only a complete
+    application with the data-processing agreement in force can be sent."""
+    seen = {}
+
+    def complete(locked: ExpertProfile) -> None:
+        _application_complete(locked)
+        seen["resubmitted"] = locked.status == Status.INFO_REQUESTED
+
+    def stamp(locked: ExpertProfile) -> None:
+        locked.submitted_at = timezone.now()
+
+    def notify(locked: ExpertProfile) -> None:
         email_queue_template(
             template="expert_application_received",
-            recipient=profile.user,
-            context={"resubmitted": resubmitted},
+            recipient=locked.user,
+            context={"resubmitted": seen["resubmitted"]},
         )
         for coordinator in User.objects.filter(groups__name=Role.COORDINATOR.value, is_active=True):
             # Coordinators get a link only: names stay inside the admin.
             email_queue_template(
                 template="expert_application_new",
                 recipient=coordinator,
-                context={"reference": profile.reference, "profile_id": profile.pk},
+                context={"reference": locked.reference, "profile_id": locked.pk},
             )
-    return profile
+
+    return transition_run(
+        profile,
+        "submit",
+        by=profile.user,
+        check=complete,
+        apply=stamp,
+        update_fields=["submitted_at"],
+        effects=notify,
+    )
 
 
 def expert_activate(*, profile: ExpertProfile, by: User) -> ExpertProfile:
     """Accept an applicant. One who asked not to be invited yet starts out paused."""
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status not in {Status.APPLIED, Status.INFO_REQUESTED}:
-            _refuse(profile)
-        waiting = profile.paused_until and profile.paused_until > timezone.localdate()
-        _move(profile, to=Status.PAUSED if waiting else Status.ACTIVE, by=by)
-        profile.save(update_fields=["status", "status_changed_at"])
-        _set_expert_role(profile.user, True)
+
+    def target(locked: ExpertProfile) -> str:
+        waiting = locked.paused_until and locked.paused_until > timezone.localdate()
+        return Status.PAUSED if waiting else Status.ACTIVE
+
+    def welcome(locked: ExpertProfile) -> None:
+        _set_expert_role(locked.user, True)
         email_queue_template(
-            template="expert_activated", recipient=profile.user, context={"profile": profile}
+            template="expert_activated",
+            recipient=locked.user,
+            context={"profile": locked, "waiting": locked.status == Status.PAUSED},
         )
-    return profile
+
+    return transition_run(profile, "activate", by=by, to=target, effects=welcome)
 
 
 def expert_request_info(*, profile: ExpertProfile, by: User, message: str) -> ExpertProfile:
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status != Status.APPLIED:
-            _refuse(profile)
-        _move(profile, to=Status.INFO_REQUESTED, by=by, message=message)
-        profile.save(update_fields=["status", "status_changed_at"])
-        email_queue_template(
-            template="expert_info_requested", recipient=profile.user, context={"message": message}
-        )
-    return profile
+    """Ask the applicant a question; the message goes to them and stays in the history."""
+    return transition_run(
+        profile,
+        "request_info",
+        by=by,
+        note=message,
+        effects=lambda locked: email_queue_template(
+            template="expert_info_requested", recipient=locked.user, context={"message": message}
+        ),
+    )
 
 
 def expert_decline(*, profile: ExpertProfile, by: User, message: str) -> ExpertProfile:
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status not in {Status.APPLIED, Status.INFO_REQUESTED}:
-            _refuse(profile)
-        _move(profile, to=Status.DECLINED, by=by, message=message)
-        profile.save(update_fields=["status", "status_changed_at"])
-        email_queue_template(
-            template="expert_declined", recipient=profile.user, context={"message": message}
-        )
-    return profile
+    return transition_run(
+        profile,
+        "decline",
+        by=by,
+        note=message,
+        effects=lambda locked: email_queue_template(
+            template="expert_declined", recipient=locked.user, context={"message": message}
+        ),
+    )
 
 
 def expert_pause(*, profile: ExpertProfile, until: date | None) -> ExpertProfile:
     """The expert takes a break: no invitations until they come back (or until `until`)."""
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status != Status.ACTIVE:
-            _refuse(profile)
-        _move(profile, to=Status.PAUSED, by=profile.user)
-        profile.paused_until = until
-        profile.save(update_fields=["status", "status_changed_at", "paused_until"])
-    return profile
+
+    def set_until(locked: ExpertProfile) -> None:
+        locked.paused_until = until
+
+    return transition_run(
+        profile, "pause", by=profile.user, apply=set_until, update_fields=["paused_until"]
+    )
+
+
+def _clear_until(locked: ExpertProfile) -> None:
+    locked.paused_until = None
 
 
 def expert_resume(*, profile: ExpertProfile, by: User | None) -> ExpertProfile:
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status != Status.PAUSED:
-            _refuse(profile)
-        _move(profile, to=Status.ACTIVE, by=by)
-        profile.paused_until = None
-        profile.save(update_fields=["status", "status_changed_at", "paused_until"])
-    return profile
+    """End a break now. `by=None` is the hourly job, which may only end a break whose date has
+    come (checked under the lock: the expert may have started a new break since)."""
+
+    def due(locked: ExpertProfile) -> None:
+        if by is None and not (
+            locked.paused_until and locked.paused_until <= timezone.localdate()
+        ):
+            raise TransitionNotAllowed(_("This break has not reached its end date."))
+
+    return transition_run(
+        profile,
+        "resume",
+        by=by,
+        check=due,
+        apply=_clear_until,
+        update_fields=["paused_until"],
+    )
 
 
 def expert_leave(*, profile: ExpertProfile) -> ExpertProfile:
     """Stop advising. The account stays (for payments and the person's records) until they
     delete it."""
-    with transaction.atomic():
-        profile = _locked(profile.pk)
-        if profile.status in {Status.LEFT, Status.DECLINED}:
-            _refuse(profile)
-        _move(profile, to=Status.LEFT, by=profile.user)
-        profile.save(update_fields=["status", "status_changed_at"])
-        _set_expert_role(profile.user, False)
-    return profile
+    return transition_run(
+        profile,
+        "leave",
+        by=profile.user,
+        effects=lambda locked: _set_expert_role(locked.user, False),
+    )
 
 
 def experts_resume_due() -> int:

@@ -1,6 +1,9 @@
 """Special-category data: logged reveals, the person's own export, and erasure."""
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from wagtail.models import ModelLogEntry
@@ -31,12 +34,25 @@ def sensitive_field_reveal(*, viewer: User, profile: ExpertProfile, field: str):
     return getattr(profile, field)
 
 
+def _sessions_end(user: User) -> int:
+    """Delete every stored session that belongs to the person or mentions their address
+    (sign-in steps keep the address in the session before the person is signed in)."""
+    address = user.email.lower()
+    doomed = []
+    for session in Session.objects.iterator(chunk_size=500):
+        data = session.get_decoded()
+        if str(data.get("_auth_user_id")) == str(user.pk) or address in json.dumps(data).lower():
+            doomed.append(session.session_key)
+    return Session.objects.filter(session_key__in=doomed).delete()[0]
+
+
 def account_erase(*, user: User) -> None:
-    """Erase a person: their account, profile, consents and emails go; payment records
-    required by law stay, keyed only by the pseudonymous reference; admin history that
-    named them is removed."""
+    """Erase a person: their account, profile, consents, history, emails and sessions go;
+    payment records required by law stay, keyed only by the pseudonymous reference; admin
+    history that named them is removed."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        _sessions_end(user)
         profile = ExpertProfile.objects.filter(user=user).first()
         named_objects = [(ContentType.objects.get_for_model(User), user.pk)]
         if profile is not None:
@@ -45,7 +61,7 @@ def account_erase(*, user: User) -> None:
             ModelLogEntry.objects.filter(
                 content_type=content_type, object_id=str(object_id)
             ).delete()
-        # Deleting the user cascades to their profile, consents, status history, panel
-        # memberships, emails in the outbox, email addresses and authenticators; payment
-        # records keep their reference and lose the link (SET_NULL).
+        # Deleting the user cascades to their profile, consents, status history (audit events
+        # about the profile), panel memberships, emails in the outbox, email addresses and
+        # authenticators; payment records keep their reference and lose the link (SET_NULL).
         user.delete()

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.transitions import TransitionNotAllowed
 from engagement.forms import AccountDeleteForm, PauseForm
 from engagement.models import ExpertProfile
 from engagement.selectors.experts import (
@@ -22,7 +24,6 @@ from engagement.selectors.experts import (
     sensitive_accesses_for,
 )
 from engagement.services.experts import (
-    TransitionNotAllowed,
     expert_application_submit,
     expert_leave,
     expert_pause,
@@ -32,7 +33,6 @@ from engagement.services.onboarding import onboarding_step_save
 from engagement.services.privacy import account_erase
 from engagement.steps import STEPS_BY_SLUG
 from engagement.views.answers import answers_for
-from engagement.views.steps import STEP_TEMPLATES, step_form
 
 Status = ExpertProfile.Status
 
@@ -48,10 +48,12 @@ def _submitted_profile(request) -> ExpertProfile:
 @never_cache
 @login_required
 def me_dashboard(request):
-    context = expert_dashboard(request.user)
+    context = {**expert_dashboard(request.user), "statuses": Status}
     profile = context["profile"]
     if profile is not None and profile.status != Status.DRAFT:
-        context["answers"] = answers_for(profile, edit_prefix="/me/profile/")
+        context["answers"] = answers_for(
+            profile, change_url=lambda slug: reverse("me_profile_edit", args=[slug])
+        )
     return render(request, "engagement/me/dashboard.html", context)
 
 
@@ -59,10 +61,11 @@ def me_dashboard(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def me_profile_edit(request, slug: str):
-    if slug not in STEPS_BY_SLUG:
+    step = STEPS_BY_SLUG.get(slug)
+    if step is None:
         raise Http404
     profile = _submitted_profile(request)
-    form = step_form(profile, slug, request.POST if request.method == "POST" else None)
+    form = step.form(profile, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         profile = onboarding_step_save(profile=profile, step=slug, data=form.cleaned_data)
         messages.success(request, _("Your changes have been saved."))
@@ -70,13 +73,13 @@ def me_profile_edit(request, slug: str):
             return render(
                 request,
                 "engagement/join/payment_explained.html",
-                {"profile": profile, "next_url": "/me/"},
+                {"profile": profile, "next_url": reverse("me")},
             )
         return redirect("me")
     return render(
         request,
-        STEP_TEMPLATES.get(slug, "engagement/join/step.html"),
-        {"form": form, "step": STEPS_BY_SLUG[slug], "profile": profile, "editing": True},
+        step.template,
+        {"form": form, "step": step, "profile": profile, "editing": True},
     )
 
 

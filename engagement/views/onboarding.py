@@ -4,21 +4,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.transitions import TransitionNotAllowed
 from engagement.models import ExpertProfile
 from engagement.selectors.experts import expert_profile_for
-from engagement.services.experts import TransitionNotAllowed, expert_application_submit
+from engagement.services.experts import expert_application_submit
 from engagement.services.onboarding import expert_profile_start, onboarding_step_save
 from engagement.steps import STEPS, STEPS_BY_SLUG, first_unfinished_step, may_open_step
 from engagement.views.answers import answers_for
-from engagement.views.steps import STEP_TEMPLATES, step_form
+
+FROM_CHECK = "?from=check"
 
 
 def _continue_url(profile: ExpertProfile) -> str:
     slug = first_unfinished_step(profile.completed_steps)
-    return f"/join/{slug}/" if slug else "/join/check/"
+    return reverse("join_step", args=[slug]) if slug else reverse("join_check")
 
 
 def _step_list(profile: ExpertProfile | None, current: str | None) -> list[dict]:
@@ -30,6 +34,7 @@ def _step_list(profile: ExpertProfile | None, current: str | None) -> list[dict]
             "done": step.slug in completed,
             "current": step.slug == current,
             "reachable": may_open_step(step.slug, completed),
+            "url": reverse("join_step", args=[step.slug]),
         }
         for step in STEPS
     ]
@@ -60,10 +65,12 @@ def join_start(request):
     return render(request, "engagement/join/start.html", {"steps": _step_list(profile, None)})
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_step(request, slug: str):
-    if slug not in STEPS_BY_SLUG:
+    step = STEPS_BY_SLUG.get(slug)
+    if step is None:
         raise Http404
     profile, elsewhere = _draft_or_redirect(request)
     if elsewhere:
@@ -72,19 +79,19 @@ def join_step(request, slug: str):
         messages.info(request, _("Please finish this part first."))
         return redirect(_continue_url(profile))
     returning_to_check = request.GET.get("from") == "check"
-    form = step_form(profile, slug, request.POST if request.method == "POST" else None)
+    form = step.form(profile, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         profile = onboarding_step_save(profile=profile, step=slug, data=form.cleaned_data)
         if slug == "payment" and (profile.expenses_only or profile.benefits_signposting):
-            suffix = "?from=check" if returning_to_check else ""
-            return redirect(f"/join/payment/explained/{suffix}")
-        return redirect("/join/check/" if returning_to_check else _continue_url(profile))
+            suffix = FROM_CHECK if returning_to_check else ""
+            return redirect(reverse("join_payment_explained") + suffix)
+        return redirect(reverse("join_check") if returning_to_check else _continue_url(profile))
     return render(
         request,
-        STEP_TEMPLATES.get(slug, "engagement/join/step.html"),
+        step.template,
         {
             "form": form,
-            "step": STEPS_BY_SLUG[slug],
+            "step": step,
             "steps": _step_list(profile, slug),
             "step_number": [s.slug for s in STEPS].index(slug) + 1,
             "step_count": len(STEPS),
@@ -93,6 +100,7 @@ def join_step(request, slug: str):
     )
 
 
+@never_cache
 @login_required
 def join_payment_explained(request):
     profile, elsewhere = _draft_or_redirect(request)
@@ -100,7 +108,9 @@ def join_payment_explained(request):
         return elsewhere
     if "payment" not in profile.completed_steps:
         return redirect(_continue_url(profile))
-    next_url = "/join/check/" if request.GET.get("from") == "check" else _continue_url(profile)
+    next_url = (
+        reverse("join_check") if request.GET.get("from") == "check" else _continue_url(profile)
+    )
     return render(
         request,
         "engagement/join/payment_explained.html",
@@ -108,6 +118,7 @@ def join_payment_explained(request):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_check(request):
@@ -128,11 +139,14 @@ def join_check(request):
         "engagement/join/check.html",
         {
             "profile": profile,
-            "answers": answers_for(profile, edit_prefix="/join/", suffix="?from=check"),
+            "answers": answers_for(
+                profile, change_url=lambda slug: reverse("join_step", args=[slug]) + FROM_CHECK
+            ),
         },
     )
 
 
+@never_cache
 @login_required
 def join_submitted(request):
     profile = expert_profile_for(request.user)

@@ -7,10 +7,11 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from engagement.models import ExpertProfile, ExpertStatusChange
+from core.models import AuditEvent
+from core.transitions import TransitionNotAllowed
+from engagement.models import ExpertProfile
 from engagement.selectors.experts import expert_list_available_for_contact
 from engagement.services.experts import (
-    TransitionNotAllowed,
     expert_activate,
     expert_pause,
     experts_resume_due,
@@ -50,8 +51,13 @@ def test_a_coordinator_activates_an_applicant_and_the_expert_is_emailed(
     applicant.refresh_from_db()
     assert applicant.status == ExpertProfile.Status.ACTIVE
     assert applicant.user.groups.filter(name=Role.EXPERT).exists()
-    change = ExpertStatusChange.objects.get(expert=applicant)
-    assert (change.from_status, change.to_status, change.changed_by) == ("applied", "active", staff)
+    change = AuditEvent.objects.get(expert=applicant)
+    assert (change.action, change.from_state, change.to_state, change.actor) == (
+        "expertprofile.activate",
+        "applied",
+        "active",
+        staff,
+    )
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([applicant.user.email], "Tandem: Welcome to Tandem")
     ]
@@ -64,7 +70,7 @@ def test_activating_twice_changes_once_and_emails_once(
     vet(client, applicant, "activate", capture=django_capture_on_commit_callbacks)
     vet(client, applicant, "activate", capture=django_capture_on_commit_callbacks)
 
-    assert ExpertStatusChange.objects.filter(expert=applicant).count() == 1
+    assert AuditEvent.objects.filter(expert=applicant).count() == 1
     assert len(mail.outbox) == 1
 
 
@@ -132,7 +138,7 @@ def test_finance_cannot_vet_and_unknown_actions_change_nothing(client, db, appli
 
     applicant.refresh_from_db()
     assert applicant.status == ExpertProfile.Status.APPLIED
-    assert not ExpertStatusChange.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 def test_an_unknown_action_from_a_coordinator_changes_nothing(client, staff, applicant):
@@ -240,7 +246,7 @@ def test_concurrent_activations_make_one_change():
         thread.join()
 
     assert sorted(outcomes) == ["activated", "refused", "refused"]
-    assert ExpertStatusChange.objects.filter(expert=applicant).count() == 1
+    assert AuditEvent.objects.filter(expert=applicant).count() == 1
 
 
 def test_coordinators_see_waiting_applications_on_the_admin_dashboard(client, staff, db):

@@ -1,0 +1,43 @@
+"""Who may be paid how. The one place the "expenses only" rule is written: engagement asks
+these functions; payments never imports engagement."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from payments.models import PaymentMethod
+
+
+class RightToWork(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_SURE = "not_sure", _("I'm not sure")
+
+
+class Benefits(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_SAYING = "not_saying", _("I'd rather not say")
+
+
+# Money or vouchers paid for work: a person without a confirmed right to work could be put at
+# risk by them, so they receive receipted expenses only.
+PAID_FOR_WORK = frozenset({PaymentMethod.BANK_TRANSFER, PaymentMethod.VOUCHER})
+# Methods that need the name on a bank account or an ID.
+NEEDS_LEGAL_NAME = PAID_FOR_WORK
+
+
+def expenses_only(*, right_to_work: str) -> bool:
+    """Without a confirmed right to work, Tandem pays receipted expenses only."""
+    return right_to_work in {RightToWork.NO, RightToWork.NOT_SURE}
+
+
+def benefits_signposting(*, means_tested_benefits: str) -> bool:
+    return means_tested_benefits == Benefits.YES
+
+
+def payment_method_allowed(*, requested: str, right_to_work: str) -> str:
+    """The method actually used: money or vouchers for work become expenses only when the
+    person may not have the right to work."""
+    if expenses_only(right_to_work=right_to_work) and requested in PAID_FOR_WORK:
+        return PaymentMethod.EXPENSES_ONLY
+    return requested
