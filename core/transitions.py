@@ -196,7 +196,7 @@ def transition_run(
             check(obj)
         target = to(obj) if callable(to) else (to or transition.target)
         if target not in transition.targets:
-            raise ValueError(f"{model.__name__}.{name} cannot lead to {target!r}")
+            raise ValueError(f"{model.__name__}.{name} cannot lead to '{target}'")
         # Compare-and-set: only the request that still sees the old state may move it.
         changes = {machine.field: target}
         if machine.stamp:

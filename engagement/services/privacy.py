@@ -34,15 +34,21 @@ def sensitive_field_reveal(*, viewer: User, profile: ExpertProfile, field: str):
     return getattr(profile, field)
 
 
+def _names(data: dict, user: User) -> bool:
+    signed_in = str(data.get("_auth_user_id")) == str(user.pk)
+    # allauth keeps a sign-in waiting for a code or an email confirmation under this key.
+    pending = str((data.get("account_login") or {}).get("user_pk")) == str(user.pk)
+    return signed_in or pending or user.email.lower() in json.dumps(data).lower()
+
+
 def _sessions_end(user: User) -> int:
-    """Delete every stored session that belongs to the person or mentions their address
-    (sign-in steps keep the address in the session before the person is signed in)."""
-    address = user.email.lower()
-    doomed = []
-    for session in Session.objects.iterator(chunk_size=500):
-        data = session.get_decoded()
-        if str(data.get("_auth_user_id")) == str(user.pk) or address in json.dumps(data).lower():
-            doomed.append(session.session_key)
+    """Delete every stored session that belongs to the person, is signing them in, or
+    mentions their address. Sessions are signed blobs, so each is decoded and read."""
+    doomed = [
+        session.session_key
+        for session in Session.objects.iterator(chunk_size=500)
+        if _names(session.get_decoded(), user)
+    ]
     return Session.objects.filter(session_key__in=doomed).delete()[0]
 
 

@@ -1,5 +1,9 @@
+import pytest
+
 from engagement.models import ConsentStatement
-from tests.factories import coordinator, finance
+from engagement.selectors.consents import consents_current_for
+from engagement.services.consents import consent_statement_publish
+from tests.factories import coordinator, expert, finance
 
 
 def test_a_coordinator_publishes_new_wording_as_the_next_version(client, db):
@@ -35,3 +39,53 @@ def test_finance_cannot_publish_wording(client, db):
     )
 
     assert not ConsentStatement.objects.filter(title="Sneaky").exists()
+
+
+def test_saving_published_wording_again_is_refused_by_the_model(db):
+    statement = ConsentStatement.objects.get(kind="contact", version=1)
+    statement.text = "Words nobody agreed to."
+
+    with pytest.raises(ValueError, match="cannot be changed"):
+        statement.save()
+
+    statement.refresh_from_db()
+    assert statement.text != "Words nobody agreed to."
+
+
+def test_a_new_version_of_the_wording_arrives_unticked_and_explained(client, db):
+    person = expert(status="active")
+    client.force_login(person.user)
+    consent_statement_publish(
+        kind="contact", title="Contact about work", text="Tandem may email and text me."
+    )
+
+    page = client.get("/me/profile/consents/")
+    form = page.context["form"]
+
+    assert form.initial.get("contact") is None
+    assert form.initial["quoted"] is True
+    assert form.changed == {"contact"}
+    body = page.content.decode()
+    assert body.count("We changed this wording since you last answered.") == 1
+    assert "Tandem may email and text me." in body
+    # Saving without ticking it records "not given" against the new version, not consent.
+    client.post("/me/profile/consents/", {"data_processing": "on", "quoted": "on"})
+    current = consents_current_for(person)
+    assert (current["contact"].statement.version, current["contact"].given) == (2, False)
+
+
+def test_consent_wording_is_shown_as_text_never_as_markup(client, db):
+    person = expert(status="active")
+    client.force_login(person.user)
+    consent_statement_publish(
+        kind="quoted",
+        title="Being quoted",
+        text='Quotes may be used.\n\n<script>alert("x")</script><a href="https://evil.test">x</a>',
+    )
+
+    body = client.get("/me/profile/consents/").content.decode()
+
+    assert "<script>" not in body
+    assert '<a href="https://evil.test">' not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "<p>Quotes may be used.</p>" in body

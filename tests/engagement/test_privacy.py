@@ -261,3 +261,80 @@ def test_others_never_see_an_experts_private_details(client, db, role):
         assert [s for s in secrets if s in body] == [], response.wsgi_request.path
     assert [m for m in mail.outbox if person.legal_name in m.body] == []
     assert not SensitiveAccess.objects.exists()
+
+
+def test_erasure_ends_every_session_that_names_the_person(client, onboarded):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import TEST_TOTP_SECRET
+
+    other_browser = Client()
+    other_browser.force_login(onboarded.user)
+    # A sign-in waiting for its one-time code elsewhere: allauth keeps it in that session.
+    TOTP.activate(onboarded.user, TEST_TOTP_SECRET)
+    Client().post("/accounts/login/", {"login": "wren@tandem.test", "password": TEST_PASSWORD})
+    bystander = Client()
+    bystander.force_login(expert().user)
+    pending = [s for s in Session.objects.all() if "account_login" in s.get_decoded()]
+    assert [s.get_decoded()["account_login"]["user_pk"] for s in pending] == [
+        str(onboarded.user_id)
+    ]
+
+    client.post("/me/delete/", {"password": TEST_PASSWORD, "confirm": "on"})
+
+    remaining = [session.get_decoded() for session in Session.objects.all()]
+    assert [s for s in remaining if str(s.get("_auth_user_id")) == str(onboarded.user_id)] == []
+    assert [s for s in remaining if "account_login" in s] == []
+    assert [s for s in remaining if "wren@tandem.test" in json.dumps(s)] == []
+    assert other_browser.get("/me/").status_code == 302
+    assert bystander.get("/me/").status_code == 200
+
+
+PERSONAL_PAGES = [
+    "/join/payment/",
+    "/join/access/",
+    "/join/check/",
+    "/join/payment/explained/",
+    "/me/",
+    "/me/profile/payment/",
+    "/me/profile/access/",
+    "/me/access-log/",
+    "/me/data/",
+]
+
+
+@pytest.mark.parametrize("path", PERSONAL_PAGES)
+def test_pages_that_show_personal_data_are_never_stored(client, db, path):
+    draft = expert(status="draft", payment_method="bank_transfer", right_to_work="no")
+    person = expert(status="active")
+    client.force_login(draft.user if path.startswith("/join/") else person.user)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_staff_pages_are_never_stored(client, db):
+    person = expert(status="applied")
+    client.force_login(finance())
+
+    response = client.get(f"/admin/experts/inspect/{person.pk}/?show=legal_name")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_draft_application_cannot_be_opened_by_id_in_the_admin(client, db):
+    draft = expert(status="draft", legal_name="Never Submitted Name")
+    for staff in (coordinator(), finance()):
+        client.force_login(staff)
+        for query in ("", "?show=legal_name", "?show=access_needs"):
+            response = client.get(f"/admin/experts/inspect/{draft.pk}/{query}")
+            assert response.status_code == 404
+            assert b"Never Submitted Name" not in response.content
+    assert not SensitiveAccess.objects.exists()

@@ -14,6 +14,7 @@ from engagement.selectors.experts import expert_list_available_for_contact
 from engagement.services.experts import (
     expert_activate,
     expert_pause,
+    expert_resume,
     experts_resume_due,
 )
 from tests.factories import coordinator, expert, finance
@@ -261,3 +262,49 @@ def test_coordinators_see_waiting_applications_on_the_admin_dashboard(client, st
     assert "1 waiting for the applicant's reply" in page
     client.force_login(finance())
     assert "Adviser applications" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("action", ["activate", "request_info", "decline"])
+def test_a_coordinator_cannot_vet_their_own_application(client, db, action):
+    lead = coordinator()
+    own = expert(status="applied", user=lead)
+    client.force_login(lead)
+
+    page = client.get(f"/admin/experts/inspect/{own.pk}/").content.decode()
+    response = vet(client, own, action, "Looks good to me")
+
+    assert "Review this application" not in page
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == ExpertProfile.Status.APPLIED
+    assert not AuditEvent.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_hourly_job_does_not_end_a_break_started_again_since_it_looked(db):
+    person = expert(status="paused", paused_until=timezone.localdate())
+    due_then = ExpertProfile(pk=person.pk)
+    # Between the job's query and its lock, the expert came back and took a new break.
+    ExpertProfile.objects.filter(pk=person.pk).update(
+        paused_until=timezone.localdate() + timedelta(days=20)
+    )
+
+    with pytest.raises(TransitionNotAllowed, match="not reached its end date"):
+        expert_resume(profile=due_then, by=None)
+
+    person.refresh_from_db()
+    assert (person.status, person.paused_until) == (
+        "paused",
+        timezone.localdate() + timedelta(days=20),
+    )
+
+
+def test_an_open_ended_break_is_never_ended_by_the_job(db):
+    person = expert(status="paused", paused_until=None)
+
+    with pytest.raises(TransitionNotAllowed):
+        expert_resume(profile=person, by=None)
+    expert_resume(profile=person, by=person.user)
+
+    person.refresh_from_db()
+    assert person.status == "active"
