@@ -58,6 +58,7 @@ SITE_URL = os.environ.get(
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 
 INSTALLED_APPS = [
+    "config",
     "core",
     "accounts",
     "engagement",
@@ -120,7 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.site_shell",
+                "cms.context_processors.site_shell",
             ],
         },
     },
@@ -168,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/me/"
+LOGIN_REDIRECT_URL = "me"
 LOGOUT_REDIRECT_URL = "/"
 
 # allauth: email is the login, verified before first sign-in; MFA by TOTP with recovery codes.

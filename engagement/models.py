@@ -123,20 +123,28 @@ class ExpertProfile(models.Model):
 
     workflow = StateMachine(
         Transition(
-            "submit", source=[Status.DRAFT, Status.INFO_REQUESTED], target=Status.APPLIED,
+            "submit",
+            source=[Status.DRAFT, Status.INFO_REQUESTED],
+            target=Status.APPLIED,
             allowed=is_self,
         ),
         # An applicant who asked not to be invited yet starts out paused.
         Transition(
-            "activate", source=[Status.APPLIED, Status.INFO_REQUESTED],
-            target=[Status.ACTIVE, Status.PAUSED], allowed=vets_others,
-        ),
-        Transition(
-            "request_info", source=[Status.APPLIED], target=Status.INFO_REQUESTED,
+            "activate",
+            source=[Status.APPLIED, Status.INFO_REQUESTED],
+            target=[Status.ACTIVE, Status.PAUSED],
             allowed=vets_others,
         ),
         Transition(
-            "decline", source=[Status.APPLIED, Status.INFO_REQUESTED], target=Status.DECLINED,
+            "request_info",
+            source=[Status.APPLIED],
+            target=Status.INFO_REQUESTED,
+            allowed=vets_others,
+        ),
+        Transition(
+            "decline",
+            source=[Status.APPLIED, Status.INFO_REQUESTED],
+            target=Status.DECLINED,
             allowed=vets_others,
         ),
         Transition("pause", source=[Status.ACTIVE], target=Status.PAUSED, allowed=is_self),
@@ -147,7 +155,11 @@ class ExpertProfile(models.Model):
         Transition(
             "leave",
             source=[
-                Status.DRAFT, Status.APPLIED, Status.INFO_REQUESTED, Status.ACTIVE, Status.PAUSED
+                Status.DRAFT,
+                Status.APPLIED,
+                Status.INFO_REQUESTED,
+                Status.ACTIVE,
+                Status.PAUSED,
             ],
             target=Status.LEFT,
             allowed=is_self,
@@ -255,15 +267,15 @@ class ConsentStatement(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} (version {self.version})"
 
-    @property
-    def required(self) -> bool:
-        return self.kind == self.Kind.DATA_PROCESSING
-
     def save(self, *args, **kwargs):
         # People agreed to these exact words: changing them means publishing a new version.
         if self.pk is not None:
             raise ValueError("Published consent wording cannot be changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def required(self) -> bool:
+        return self.kind == self.Kind.DATA_PROCESSING
 
 
 class Consent(models.Model):

@@ -154,7 +154,9 @@ def _availability_summary(profile):
         ),
         (
             _("Not available until"),
-            profile.paused_until.strftime("%d %B %Y") if profile.paused_until else _("Available now"),
+            profile.paused_until.strftime("%d %B %Y")
+            if profile.paused_until
+            else _("Available now"),
         ),
     ]
 

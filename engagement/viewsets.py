@@ -38,6 +38,7 @@ from engagement.selectors.experts import (
     expert_directory,
     expert_history_display,
     expert_list_available_for_contact,
+    expert_memberships,
 )
 from engagement.selectors.panels import panel_detail
 from engagement.services.consents import consent_statement_publish
@@ -161,6 +162,7 @@ class ExpertInspectView(InspectView):
                 for action in ("request_info", "decline")
             },
             history=expert_history_display(profile),
+            memberships=expert_memberships(profile),
         )
         return context
 

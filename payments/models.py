@@ -32,8 +32,12 @@ class Honorarium(models.Model):
     # Coordinators approve; Finance batches and pays. No service runs these yet: the payments
     # feature adds them, and nothing else may write the status meanwhile.
     workflow = StateMachine(
-        Transition("approve", source=[Status.PENDING], target=Status.APPROVED, allowed=is_coordinator),
-        Transition("reject", source=[Status.PENDING], target=Status.REJECTED, allowed=is_coordinator),
+        Transition(
+            "approve", source=[Status.PENDING], target=Status.APPROVED, allowed=is_coordinator
+        ),
+        Transition(
+            "reject", source=[Status.PENDING], target=Status.REJECTED, allowed=is_coordinator
+        ),
         Transition("batch", source=[Status.APPROVED], target=Status.BATCHED, allowed=is_finance),
         Transition("pay", source=[Status.BATCHED], target=Status.PAID, allowed=is_finance),
         Transition(

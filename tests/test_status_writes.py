@@ -150,9 +150,7 @@ def test_creating_a_panel_ignores_forged_coordinators_and_members(client, lead):
     panel = Panel.objects.get(name="Forged")
     assert list(panel.coordinators.all()) == [lead]
     assert not PanelMembership.objects.exists()
-    assert list(
-        AuditEvent.objects.filter(panel=panel).values_list("action", "actor", "extra")
-    ) == [
+    assert list(AuditEvent.objects.filter(panel=panel).values_list("action", "actor", "extra")) == [
         ("panel.coordinator_add", lead.pk, {"user_id": lead.pk}),
         ("panel.create", lead.pk, {}),
     ]

@@ -32,6 +32,11 @@ def expert_history(profile: ExpertProfile) -> QuerySet[AuditEvent]:
     return profile.audit_events.select_related("actor").order_by("-created_at", "-pk")
 
 
+def expert_memberships(profile: ExpertProfile) -> list:
+    """The expert's panel memberships, current first, for their record."""
+    return list(profile.memberships.select_related("panel").order_by("-started_on", "panel__name"))
+
+
 def expert_history_display(profile: ExpertProfile) -> list[AuditEvent]:
     """The history with each status's label, for pages."""
     labels = dict(ExpertProfile.Status.choices)

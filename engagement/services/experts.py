@@ -18,6 +18,7 @@ from engagement.steps import STEP_SLUGS
 
 Status = ExpertProfile.Status
 
+
 def _set_expert_role(user: User, member: bool) -> None:
     group = Group.objects.get(name=Role.EXPERT.value)
     if member:
@@ -134,9 +135,7 @@ def expert_resume(*, profile: ExpertProfile, by: User | None) -> ExpertProfile:
     come (checked under the lock: the expert may have started a new break since)."""
 
     def due(locked: ExpertProfile) -> None:
-        if by is None and not (
-            locked.paused_until and locked.paused_until <= timezone.localdate()
-        ):
+        if by is None and not (locked.paused_until and locked.paused_until <= timezone.localdate()):
             raise TransitionNotAllowed(_("This break has not reached its end date."))
 
     return transition_run(

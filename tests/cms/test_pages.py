@@ -3,7 +3,8 @@ from wagtail.models import Site
 
 from cms.models import HomePage, SiteSettings, StandardPage
 from cms.seed import site_seed
-from tests.helpers import assert_query_count_constant
+from core.public_cache import public_cache_invalidate
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -50,7 +51,13 @@ def test_a_newly_published_menu_page_appears_in_navigation_at_once(client, home)
 
 
 @pytest.mark.parametrize("path", ["/", "/about/"])
-def test_public_page_query_count_does_not_grow_with_the_number_of_pages(client, home, path):
+def test_rendering_a_public_page_costs_the_same_whatever_the_number_of_pages(client, home, path):
+    # Measured cold: with the page cache warm a page costs no query at all, which proves
+    # nothing about rendering it.
+    def cold_count():
+        public_cache_invalidate()
+        return count_queries(client, path)
+
     def add_pages(count):
         for _ in range(count):
             n = StandardPage.objects.count()
@@ -59,35 +66,22 @@ def test_public_page_query_count_does_not_grow_with_the_number_of_pages(client, 
             )
             child.save_revision().publish()
 
-    assert_query_count_constant(client, path, add_pages, max_queries=8)
+    add_pages(5)
+    cold_count()
+    small = cold_count()
+    add_pages(45)
+    cold_count()
+    large = cold_count()
+
+    assert small == large
+    assert 0 < large <= 15
+    # The navigation really lists all fifty pages.
+    assert client.get(path).content.decode().count('href="/page-') == 50
 
 
 def test_the_home_page_is_the_only_home(home):
     assert HomePage.objects.count() == 1
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
-
-
-def test_rebuilding_the_shell_costs_the_same_whatever_the_number_of_menu_pages(client, home):
-    from core.public_cache import public_cache_invalidate
-    from tests.helpers import count_queries
-
-    def cold_count():
-        client.get("/")
-        public_cache_invalidate()
-        return count_queries(client, "/")
-
-    def add_pages(count):
-        for _ in range(count):
-            n = StandardPage.objects.count()
-            home.add_child(
-                instance=StandardPage(title=f"P{n}", slug=f"p-{n}", show_in_menus=True)
-            ).save_revision().publish()
-
-    add_pages(5)
-    small = cold_count()
-    add_pages(45)
-
-    assert cold_count() == small
 
 
 def test_the_language_selector_switches_the_site_to_welsh(home):

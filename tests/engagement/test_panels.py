@@ -58,9 +58,7 @@ def test_a_coordinator_of_another_panel_cannot_add_themselves_or_members(client,
     with pytest.raises(TransitionNotAllowed, match="Only this panel's coordinators"):
         panel_coordinator_add(panel=panel, coordinator=intruder, by=intruder)
     with pytest.raises(TransitionNotAllowed, match="Only this panel's coordinators"):
-        panel_member_add(
-            panel=panel, expert=person, role="member", started_on=TODAY(), by=intruder
-        )
+        panel_member_add(panel=panel, expert=person, role="member", started_on=TODAY(), by=intruder)
 
     assert list(panel.coordinators.all()) != [intruder]
     assert not PanelMembership.objects.exists()
@@ -189,9 +187,7 @@ def test_coordinators_are_added_and_removed_but_a_panel_keeps_one(lead, panel):
 
     assert list(panel.coordinators.all()) == [colleague]
     assert list(
-        AuditEvent.objects.filter(panel=panel)
-        .order_by("pk")
-        .values_list("action", "extra")[2:]
+        AuditEvent.objects.filter(panel=panel).order_by("pk").values_list("action", "extra")[2:]
     ) == [
         ("panel.coordinator_add", {"user_id": colleague.pk}),
         ("panel.coordinator_remove", {"user_id": lead.pk}),

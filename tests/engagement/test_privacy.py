@@ -264,10 +264,9 @@ def test_others_never_see_an_experts_private_details(client, db, role):
 
 
 def test_erasure_ends_every_session_that_names_the_person(client, onboarded):
+    from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.sessions.models import Session
     from django.test import Client
-
-    from allauth.mfa.totp.internal.auth import TOTP
 
     from tests.factories import TEST_TOTP_SECRET
 
