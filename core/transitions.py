@@ -13,8 +13,9 @@ A model declares its transitions once, beside its status choices::
 declared from-state and the actor, changes the state with a compare-and-set update (so two
 racing requests cannot both win, even on SQLite where row locks do not exist), appends an
 `AuditEvent`, and runs the transition's side effects inside the same transaction (emails are
-outbox rows, delivered only on commit). Rules predicates, views, templates and the admin ask
-the same declarations what may happen next (`StateMachine.permitted`).
+outbox rows, delivered only on commit). Views, templates and the admin ask the same
+declarations what may happen next (`StateMachine.permitted`); the actors are `rules`
+predicates, shared with each app's rules.py.
 
 Relations that grant access to someone else's data (who coordinates a panel, who belongs to
 it) are declared with `GrantsAccess`; like statuses, they change only through services. A test
@@ -94,15 +95,6 @@ class StateMachine:
     def permitted(self, user, obj) -> frozenset[str]:
         """The transitions this person may run on this object now: what buttons may show."""
         return frozenset(name for name in self.transitions if self.permits(user, obj, name))
-
-    def predicate(self, name: str) -> rules.Predicate:
-        """A rules predicate for `rules.add_perm`, reading this declaration."""
-        self[name]  # fail at import time on a misspelt name
-
-        def may(user, obj) -> bool:
-            return obj is not None and self.permits(user, obj, name)
-
-        return rules.Predicate(may, name=f"may_{name}")
 
     @property
     def guarded_fields(self) -> frozenset[str]:

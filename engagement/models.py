@@ -166,7 +166,6 @@ class ExpertProfile(models.Model):
         ),
         stamp="status_changed_at",
     )
-    VETTING = ("activate", "request_info", "decline")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"

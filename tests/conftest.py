@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.utils import translation
 
 from config.celery import app as celery_app
 from tests.services import require
@@ -28,5 +29,7 @@ def _test_settings(settings, request):
     eager = request.node.get_closest_marker("celery_worker") is None
     previous = celery_app.conf.task_always_eager
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
-    yield
+    # A request leaves its language active on the thread; each test starts in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
