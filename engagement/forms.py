@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import DISPLAY_NAME_HELP
 from accounts.models import User
 from accounts.roles import Role
+from core.forms import DayMonthYearField
 from engagement.models import (
     AccessNeed,
     Availability,
@@ -21,7 +22,7 @@ from engagement.models import (
     Region,
     Topic,
 )
-from payments.eligibility import Benefits, RightToWork
+from payments.eligibility import NEEDS_LEGAL_NAME, Benefits, RightToWork
 from payments.models import PaymentMethod
 
 NOTES_MAX = 1000
@@ -162,12 +163,13 @@ class AvailabilityForm(forms.Form):
         required=False,
         help_text=_("Choose all that apply."),
     )
-    paused_until = forms.DateField(
-        label=_("Not available until (optional)"),
+    paused_until = DayMonthYearField(
+        label=_("Not available until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("If you need a break first, we will not invite you before this date."),
-        error_messages={"invalid": _("Enter a real date, for example 2027-03-31")},
+        help_text=_(
+            "If you need a break first, we will not invite you before this date. "
+            "For example, 27 3 2027."
+        ),
     )
 
     def clean_paused_until(self):
@@ -220,8 +222,7 @@ class PaymentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_(
-            "The name on your bank account or ID. Only you and our finance team can see it. "
-            "Leave blank if you do not want to be paid."
+            "The name on your bank account or ID. Only you and our finance team can see it."
         ),
     )
     right_to_work = forms.ChoiceField(
@@ -241,11 +242,14 @@ class PaymentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("payment_method") != PaymentMethod.DECLINED
-            and not cleaned.get("legal_name", "").strip()
-        ):
-            self.add_error("legal_name", _("Enter your legal name so that we can pay you"))
+        if cleaned.get("payment_method") in NEEDS_LEGAL_NAME:
+            if not cleaned.get("legal_name", "").strip():
+                self.add_error(
+                    "legal_name", _("Enter your legal name, as it is on your bank account or ID")
+                )
+        else:
+            # Asked only when a method needs it: nothing else keeps a legal name.
+            cleaned["legal_name"] = ""
         return cleaned
 
 
@@ -300,13 +304,24 @@ class VettingMessageForm(forms.Form):
     )
 
 
-class PauseForm(forms.Form):
-    paused_until = forms.DateField(
-        label=_("Pause until (optional)"),
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Your reply to the coordinator"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave blank to pause until you choose to come back."),
-        error_messages={"invalid": _("Enter a real date, for example 2027-03-31")},
+        help_text=_(
+            "Answer their question here, or tell them what you changed in your answers above."
+        ),
+        error_messages={"max_length": _("Your reply must be 2,000 characters or fewer")},
+    )
+
+
+class PauseForm(forms.Form):
+    paused_until = DayMonthYearField(
+        label=_("Pause until"),
+        required=False,
+        help_text=_("Leave blank to pause until you choose to come back. For example, 27 3 2027."),
     )
 
     clean_paused_until = AvailabilityForm.clean_paused_until

@@ -200,7 +200,7 @@ def _payment_save(profile, data):
 def _payment_summary(profile):
     return [
         (_("How you are paid"), profile.get_payment_method_display()),
-        (_("Legal name"), profile.legal_name or _("Not given")),
+        (_("Legal name"), profile.legal_name or _("Not needed")),
         (_("Right to work in the UK"), profile.get_right_to_work_display()),
         (_("Means-tested benefits"), profile.get_means_tested_benefits_display()),
     ]
@@ -303,6 +303,7 @@ STEPS = (
         initial=_payment_initial,
         save=_payment_save,
         summary=_payment_summary,
+        template="engagement/steps/payment.html",
     ),
     Step(
         "consents",

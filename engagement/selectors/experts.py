@@ -37,6 +37,13 @@ def expert_memberships(profile: ExpertProfile) -> list:
     return list(profile.memberships.select_related("panel").order_by("-started_on", "panel__name"))
 
 
+def expert_conversation(profile: ExpertProfile) -> list[AuditEvent]:
+    """The messages between the coordinators and the applicant (questions, replies, the
+    decision), oldest first."""
+    # Notes are encrypted, so they cannot be filtered in the database.
+    return [event for event in expert_history(profile).reverse() if event.note]
+
+
 def expert_history_display(profile: ExpertProfile) -> list[AuditEvent]:
     """The history with each status's label, for pages."""
     labels = dict(ExpertProfile.Status.choices)
@@ -127,6 +134,9 @@ def expert_dashboard(user: User) -> dict:
         if profile.status in {ExpertProfile.Status.INFO_REQUESTED, ExpertProfile.Status.DECLINED}
         else None,
         may=ExpertProfile.workflow.permitted(user, profile),
+        conversation=expert_conversation(profile)
+        if profile.status == ExpertProfile.Status.INFO_REQUESTED
+        else [],
     )
     return context
 

@@ -35,9 +35,10 @@ def _application_complete(profile: ExpertProfile) -> None:
         raise TransitionNotAllowed(_("We need your agreement to use your information."))
 
 
-def expert_application_submit(*, profile: ExpertProfile) -> ExpertProfile:
+def expert_application_submit(*, profile: ExpertProfile, reply: str = "") -> ExpertProfile:
     """Send a finished application (or an updated one) to the coordinators. Only a complete
-    application with the data-processing agreement in force can be sent."""
+    application with the data-processing agreement in force can be sent. `reply` is the
+    applicant's answer to a coordinator's question; it stays (encrypted) in the history."""
     seen = {}
 
     def complete(locked: ExpertProfile) -> None:
@@ -65,6 +66,7 @@ def expert_application_submit(*, profile: ExpertProfile) -> ExpertProfile:
         profile,
         "submit",
         by=profile.user,
+        note=reply.strip(),
         check=complete,
         apply=stamp,
         update_fields=["submitted_at"],

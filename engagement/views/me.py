@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.roles import Role, has_role, is_staff_member
 from core.transitions import TransitionNotAllowed
-from engagement.forms import AccountDeleteForm, PauseForm
+from engagement.forms import AccountDeleteForm, PauseForm, ReplyForm
 from engagement.models import ExpertProfile
 from engagement.selectors.experts import (
     expert_dashboard,
@@ -45,16 +46,34 @@ def _submitted_profile(request) -> ExpertProfile:
     return profile
 
 
-@never_cache
-@login_required
-def me_dashboard(request):
-    context = {**expert_dashboard(request.user), "statuses": Status}
+def _role(user) -> str:
+    """Which dashboard speaks to this person: staff and researchers have their own."""
+    if is_staff_member(user):
+        return "staff"
+    if has_role(user, Role.RESEARCHER):
+        return "researcher"
+    return "person"
+
+
+def _dashboard(request, reply_form: ReplyForm | None = None):
+    context = {
+        **expert_dashboard(request.user),
+        "statuses": Status,
+        "role": _role(request.user),
+        "reply_form": reply_form or ReplyForm(),
+    }
     profile = context["profile"]
     if profile is not None and profile.status != Status.DRAFT:
         context["answers"] = answers_for(
             profile, change_url=lambda slug: reverse("me_profile_edit", args=[slug])
         )
     return render(request, "engagement/me/dashboard.html", context)
+
+
+@never_cache
+@login_required
+def me_dashboard(request):
+    return _dashboard(request)
 
 
 @never_cache
@@ -87,8 +106,11 @@ def me_profile_edit(request, slug: str):
 @require_POST
 def me_resubmit(request):
     profile = _submitted_profile(request)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _dashboard(request, reply_form=form)
     try:
-        expert_application_submit(profile=profile)
+        expert_application_submit(profile=profile, reply=form.cleaned_data["reply"])
     except TransitionNotAllowed as refusal:
         messages.error(request, str(refusal))
     else:

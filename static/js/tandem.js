@@ -43,20 +43,27 @@
     }
   }
 
-  // Reveal conditional questions (for example "which language?" after "interpreter").
+  // Reveal conditional questions (for example "which language?" after "interpreter"). The
+  // panel names the control(s) that reveal it; any one of them checked shows it.
   function setUpConditionals() {
     document.querySelectorAll("[data-reveal-when]").forEach(function (panel) {
-      var control = document.getElementById(panel.getAttribute("data-reveal-when"));
-      if (!control) {
+      var controls = panel.getAttribute("data-reveal-when").split(/\s+/)
+        .map(function (id) { return document.getElementById(id); })
+        .filter(Boolean);
+      if (!controls.length) {
         return;
       }
-      // Tell assistive technology which question this choice reveals (as GOV.UK does).
-      if (panel.id) {
-        control.setAttribute("aria-controls", panel.id);
-      }
-      var sync = function () { panel.hidden = !control.checked; };
+      controls.forEach(function (control) {
+        // Tell assistive technology which question this choice reveals (as GOV.UK does).
+        if (panel.id) {
+          control.setAttribute("aria-controls", panel.id);
+        }
+      });
+      var sync = function () {
+        panel.hidden = !controls.some(function (control) { return control.checked; });
+      };
       // Listen on the form: unchecking a radio fires no event on the radio itself.
-      (control.form || document).addEventListener("change", sync);
+      (controls[0].form || document).addEventListener("change", sync);
       sync();
     });
   }

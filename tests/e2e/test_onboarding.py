@@ -141,8 +141,12 @@ def fill_credit(page):
 
 
 def fill_payment(page, *, method="Bank transfer", right_to_work="Yes", benefits="No"):
+    legal_name = page.get_by_label("Your legal name, for payments only")
     page.get_by_label(method).check()
-    page.get_by_label("Your legal name, for payments only").fill("Rivka Adebayo")
+    if method in {"Bank transfer", "Shopping vouchers"}:
+        legal_name.fill("Rivka Adebayo")
+    else:
+        expect(legal_name).to_be_hidden()
     question(page, "Do you have the right to work in the UK?").get_by_label(
         right_to_work, exact=True
     ).check()

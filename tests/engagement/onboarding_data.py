@@ -29,7 +29,9 @@ def step_answers(topic_ids: list[int], language_ids: list[int]) -> dict[str, dic
         "availability": {
             "hours_per_month": "12",
             "availability": ["weekday_evenings", "weekends"],
-            "paused_until": "",
+            "paused_until_0": "",
+            "paused_until_1": "",
+            "paused_until_2": "",
         },
         "credit": {"credit_preference": "full_name", "credit_name": CREDIT_NAME},
         "payment": {
