@@ -87,15 +87,40 @@ PAGES = [
             ("heading", "Leaving this site quickly"),
             *_p(
                 "Every page has a 'Leave this site' button at the top. It opens a weather "
-                "website at once, and the back button will not bring you back here. You can also "
-                "press the Shift key three times.",
+                "website straight away. On a computer you can also press the Shift key three "
+                "times.",
+                "Leaving this way replaces the Tandem page you were on, but it does not wipe "
+                "your browser's history: pressing Back can still show other Tandem pages you "
+                "opened before it. If someone might check your phone or computer, use private "
+                "browsing, or clear your history afterwards (see below).",
+            ),
+            ("heading", "Covering your tracks"),
+            *_p(
+                "<b>Use private browsing.</b> Pages you open in a private window are not kept "
+                "in your history once you close it. On an iPhone, open Safari, tap the tabs "
+                "button and choose Private. In Chrome on Android or a computer, open the menu "
+                "(three dots) and choose New Incognito tab. In Samsung Internet, turn on Secret "
+                "mode from the tabs button. In Firefox, choose New private window.",
+                "<b>Clear your history.</b> On an iPhone: Settings, then Safari, then Clear "
+                "History and Website Data. In Chrome on Android: the menu (three dots), then "
+                "History, then Delete browsing data. In Samsung Internet: the menu, then "
+                "History, then Delete history. On a computer, in most browsers, press "
+                "Control, Shift and Delete together (Command, Shift and Delete on a Mac).",
+                "<b>Emails and passwords.</b> Emails from Tandem stay in your inbox until you "
+                "delete them. Do not let your browser remember your Tandem password on a "
+                "shared device.",
+                "Clearing your whole history can itself be noticed. If you are worried about "
+                "that, private browsing is safer, or delete only the Tandem pages from your "
+                "history.",
             ),
             ("heading", "Getting support"),
             *_p(
-                "Modern Slavery &amp; Exploitation Helpline: 08000 121 700, free and "
-                "confidential, 24 hours a day.",
-                "Samaritans: 116 123, free, any time, for anyone who needs to talk.",
-                "In an emergency, call 999.",
+                "Modern Slavery &amp; Exploitation Helpline: "
+                '<a href="tel:08000121700">08000 121 700</a>, free and confidential, 24 hours '
+                "a day.",
+                'Samaritans: <a href="tel:116123">116 123</a>, free, any time, for anyone who '
+                "needs to talk.",
+                'In an emergency, call <a href="tel:999">999</a>.',
             ),
             ("heading", "Taking part safely"),
             *_p(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/resume/", me.me_resume, name="me_resume"),
     path("me/leave/", me.me_leave, name="me_leave"),
     path("me/data/", me.me_data, name="me_data"),
+    path("me/data.json", me.me_data_json, name="me_data_json"),
     path("me/delete/", me.me_delete, name="me_delete"),
     path("me/access-log/", me.me_access_log, name="me_access_log"),
 ]

@@ -13,6 +13,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, RelatedObjectsColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from accounts.roles import Role, has_role
 from core.transitions import TransitionNotAllowed
 from core.viewsets import AddOnlyPolicy, NoCopyModelViewSet, NoDeletePolicy, ViewOnlyViewSet
 from engagement.forms import (
@@ -119,10 +120,17 @@ class ExpertInspectView(InspectView):
             messages.error(request, _("Choose what to do with this application."))
             return redirect(request.path)
         kwargs = {"profile": profile, "by": request.user}
+        if action == "activate" and request.POST.get("confirmed") != "yes":
+            # Accepting gives the Expert role and sends a welcome: ask once more first.
+            return self.render_to_response(self.get_context_data(confirm_activate=True))
         if action != "activate":
             form = VettingMessageForm(request.POST, prefix=action)
             if not form.is_valid():
-                return self.render_to_response(self.get_context_data(message_forms={action: form}))
+                # Bring the question with the problem into view when the page opens.
+                form.fields["message"].widget.attrs["autofocus"] = True
+                return self.render_to_response(
+                    self.get_context_data(message_forms={action: form}, invalid_action=action)
+                )
             kwargs["message"] = form.cleaned_data["message"]
         try:
             self.actions[action](**kwargs)
@@ -132,7 +140,9 @@ class ExpertInspectView(InspectView):
             messages.success(request, _("Done. The expert has been emailed."))
         return redirect(request.path)
 
-    def get_context_data(self, message_forms=None, **kwargs):
+    def get_context_data(
+        self, message_forms=None, confirm_activate=False, invalid_action=None, **kwargs
+    ):
         context = super().get_context_data(**kwargs)
         profile = self.object
         user = self.request.user
@@ -162,6 +172,9 @@ class ExpertInspectView(InspectView):
                 for action in ("request_info", "decline")
             },
             history=expert_history_display(profile),
+            show_messages=has_role(user, Role.COORDINATOR),
+            confirm_activate=confirm_activate,
+            invalid_form=message_forms.get(invalid_action) if invalid_action else None,
             memberships=expert_memberships(profile),
         )
         return context

@@ -145,8 +145,29 @@ def _payments_for(user: User) -> QuerySet[Honorarium]:
     return Honorarium.objects.filter(payee=user).order_by("-created_at")
 
 
+def expert_data_overview(*, user: User, profile: ExpertProfile | None) -> dict:
+    """What /me/data/ shows in words: the same records as the download, with labels."""
+    overview = {
+        "user": user,
+        "email_addresses": list(user.emailaddress_set.all()),
+        "two_factor": sorted(a.get_type_display() for a in user.authenticator_set.all()),
+        "payments": list(_payments_for(user)),
+        "profile": profile,
+    }
+    if profile is not None:
+        overview.update(
+            consents=list(
+                profile.consents.select_related("statement").order_by("recorded_at", "pk")
+            ),
+            history=list(reversed(expert_history_display(profile))),
+            memberships=expert_memberships(profile),
+            accesses=list(sensitive_accesses_for(profile)),
+        )
+    return overview
+
+
 def expert_export_data(*, user: User) -> dict:
-    """Everything Tandem holds about this person, as JSON-ready data (for /me/data/)."""
+    """Everything Tandem holds about this person, as JSON-ready data (for /me/data.json)."""
     data = {
         "account": {
             "email": user.email,

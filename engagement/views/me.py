@@ -20,6 +20,7 @@ from engagement.forms import AccountDeleteForm, PauseForm, ReplyForm
 from engagement.models import ExpertProfile
 from engagement.selectors.experts import (
     expert_dashboard,
+    expert_data_overview,
     expert_export_data,
     expert_profile_for,
     sensitive_accesses_for,
@@ -165,6 +166,20 @@ def me_leave(request):
 @never_cache
 @login_required
 def me_data(request):
+    """Everything Tandem holds about the person, as a page they can read."""
+    profile = expert_profile_for(request.user)
+    context = {"overview": expert_data_overview(user=request.user, profile=profile)}
+    if profile is not None:
+        context["answers"] = answers_for(
+            profile, change_url=lambda slug: reverse("me_profile_edit", args=[slug])
+        )
+    return render(request, "engagement/me/data.html", context)
+
+
+@never_cache
+@login_required
+def me_data_json(request):
+    """The same, as a file for other services."""
     data = {"exported_at": timezone.now().isoformat(), **expert_export_data(user=request.user)}
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

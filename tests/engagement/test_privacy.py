@@ -1,4 +1,5 @@
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -93,7 +94,7 @@ def test_the_data_processing_consent_cannot_be_withdrawn_while_the_account_exist
 
 
 def test_the_export_contains_every_field_the_person_entered(client, onboarded):
-    response = client.get("/me/data/")
+    response = client.get("/me/data.json")
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="my-tandem-data.json"'
@@ -250,7 +251,7 @@ def test_others_never_see_an_experts_private_details(client, db, role):
     client.force_login(viewer)
     secrets = ["Ilinca Vasilescu-Dorn", "Hearing loop in room 4", "Private note"]
 
-    pages = [client.get(url) for url in ["/me/", "/me/data/", "/me/access-log/"]]
+    pages = [client.get(url) for url in ["/me/", "/me/data/", "/me/data.json", "/me/access-log/"]]
     pages += [
         client.get(f"/admin/experts/inspect/{person.pk}/?show={field}")
         for field in ["legal_name", "access_needs", "eligibility"]
@@ -302,6 +303,7 @@ PERSONAL_PAGES = [
     "/me/profile/access/",
     "/me/access-log/",
     "/me/data/",
+    "/me/data.json",
 ]
 
 
@@ -337,3 +339,31 @@ def test_a_draft_application_cannot_be_opened_by_id_in_the_admin(client, db):
             assert response.status_code == 404
             assert b"Never Submitted Name" not in response.content
     assert not SensitiveAccess.objects.exists()
+
+
+def test_the_data_page_shows_the_same_information_in_words(client, onboarded):
+    from engagement.services.privacy import sensitive_field_reveal
+
+    sensitive_field_reveal(
+        viewer=finance(display_name="Jo Finance"), profile=onboarded, field="legal_name"
+    )
+
+    page = client.get("/me/data/").content.decode()
+
+    for value in [
+        "wren@tandem.test",
+        DISPLAY_NAME,
+        LEGAL_NAME,
+        PRONOUNS,
+        NOTES,
+        INTERPRETER_LANGUAGE,
+        ACCESS_OTHER,
+        CREDIT_NAME,
+        onboarded.reference,
+        "Waiting for review",
+        "Jo Finance",
+        'href="/me/data.json"',
+    ]:
+        assert value in page, value
+    # Nothing empty is printed as Python's "None".
+    assert re.search(r">\s*None\s*<", page) is None

@@ -14,6 +14,7 @@ from engagement.selectors.experts import expert_list_available_for_contact
 from engagement.services.experts import (
     expert_activate,
     expert_pause,
+    expert_request_info,
     expert_resume,
     experts_resume_due,
 )
@@ -33,7 +34,7 @@ def staff(client, db):
 
 
 def vet(client, profile, action, message=None, capture=None):
-    data = {"action": action}
+    data = {"action": action, "confirmed": "yes"}
     if message is not None:
         data[f"{action}-message"] = message
     url = f"/admin/experts/inspect/{profile.pk}/"
@@ -313,3 +314,51 @@ def test_an_open_ended_break_is_never_ended_by_the_job(db):
 
     person.refresh_from_db()
     assert person.status == "active"
+
+
+def test_accepting_asks_for_confirmation_first(client, staff, applicant):
+    response = client.post(f"/admin/experts/inspect/{applicant.pk}/", {"action": "activate"})
+
+    assert response.status_code == 200
+    assert "as an adviser?" in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.status == ExpertProfile.Status.APPLIED
+    assert mail.outbox == []
+
+
+def test_a_decision_without_a_message_points_to_the_problem(client, staff, applicant):
+    response = vet(client, applicant, "request_info", "")
+
+    body = response.content.decode()
+    assert 'role="alert"' in body
+    assert 'href="#id_request_info-message"' in body
+    assert "autofocus" in body
+
+
+def test_the_applicants_reply_reaches_the_coordinators_record(
+    client, staff, applicant, django_capture_on_commit_callbacks
+):
+    vet(client, applicant, "request_info", "Which region are you in?")
+    client.force_login(applicant.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/me/resubmit/", {"reply": "I moved to Wales; I have updated it."})
+    client.force_login(staff)
+
+    record = client.get(f"/admin/experts/inspect/{applicant.pk}/").content.decode()
+
+    assert "Which region are you in?" in record
+    assert "I moved to Wales; I have updated it." in record
+    assert "The applicant" in record
+    reply = AuditEvent.objects.get(expert=applicant, action="expertprofile.submit")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT note FROM core_auditevent WHERE id = %s", [reply.pk])
+        assert "Wales" not in cursor.fetchone()[0]
+
+
+def test_finance_does_not_see_the_vetting_conversation(client, db, applicant):
+    expert_request_info(profile=applicant, by=coordinator(), message="Private question")
+    client.force_login(finance())
+
+    record = client.get(f"/admin/experts/inspect/{applicant.pk}/").content.decode()
+
+    assert "Private question" not in record
