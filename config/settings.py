@@ -210,6 +210,7 @@ STAFF_PATH_PREFIXES = ("/admin/",)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

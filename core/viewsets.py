@@ -1,6 +1,7 @@
 """Wagtail admin building blocks for records that only change through services."""
 
 from django.urls import path
+from wagtail.admin.ui.tables import Column, RelatedObjectsColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -57,3 +58,21 @@ class NoCopyModelViewSet(ModelViewSet):
     (and over a consent statement people already agreed to). Tandem never offers it."""
 
     copy_view_enabled = False
+
+
+class LabelledColumn(Column):
+    """A listing cell that carries its column's name, so that on a phone, where the table
+    stacks into one card per row, each value keeps its label (see static/css/admin.css).
+    Empty values show a dash, never "None"."""
+
+    cell_template_name = "tables/labelled_cell.html"
+
+
+class LabelledDateColumn(LabelledColumn):
+    """A date in UK style (30 Nov 2026) rather than "3 days ago"."""
+
+    cell_template_name = "tables/labelled_date_cell.html"
+
+
+class LabelledRelatedObjectsColumn(RelatedObjectsColumn):
+    cell_template_name = "tables/labelled_related_objects_cell.html"

@@ -9,13 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, RelatedObjectsColumn
+from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from accounts.roles import Role, has_role
 from core.transitions import TransitionNotAllowed
-from core.viewsets import AddOnlyPolicy, NoCopyModelViewSet, NoDeletePolicy, ViewOnlyViewSet
+from core.viewsets import (
+    AddOnlyPolicy,
+    LabelledColumn,
+    LabelledDateColumn,
+    LabelledRelatedObjectsColumn,
+    NoCopyModelViewSet,
+    NoDeletePolicy,
+    ViewOnlyViewSet,
+)
 from engagement.forms import (
     PanelCoordinatorAddForm,
     PanelMemberAddForm,
@@ -55,8 +63,14 @@ from engagement.services.privacy import SENSITIVE_FIELDS, sensitive_field_reveal
 
 
 class ExpertFilterSet(WagtailFilterSet):
+    # Unfinished applications are never listed, so they are not offered as a filter.
     status = django_filters.MultipleChoiceFilter(
-        choices=ExpertProfile.Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=[
+            (value, label)
+            for value, label in ExpertProfile.Status.choices
+            if value != ExpertProfile.Status.DRAFT
+        ],
+        widget=forms.CheckboxSelectMultiple,
     )
     topics = django_filters.ModelMultipleChoiceFilter(
         queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple
@@ -193,12 +207,12 @@ class ExpertViewSet(ViewOnlyViewSet):
     ordering = ["-submitted_at"]
     list_display = [
         "__str__",
-        Column("reference", label=_("Reference")),
-        Column("status", label=_("Status"), accessor="get_status_display"),
-        Column("region", label=_("Region"), accessor="get_region_display"),
-        RelatedObjectsColumn("topics", label=_("Topics")),
-        Column("hours_per_month", label=_("Hours a month")),
-        DateColumn("submitted_at", label=_("Applied")),
+        LabelledColumn("reference", label=_("Reference")),
+        LabelledColumn("status", label=_("Status"), accessor="get_status_display"),
+        LabelledColumn("region", label=_("Region"), accessor="get_region_display"),
+        LabelledRelatedObjectsColumn("topics", label=_("Topics")),
+        LabelledColumn("hours_per_month", label=_("Hours a month")),
+        LabelledDateColumn("submitted_at", label=_("Applied")),
     ]
 
 

@@ -1,8 +1,27 @@
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import InspectView
 
-from core.viewsets import ViewOnlyViewSet
+from core.templatetags.money import money_display
+from core.viewsets import LabelledColumn, LabelledDateColumn, ViewOnlyViewSet
 from payments.models import Honorarium
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else "–"
+
+
+class HonorariumInspectView(InspectView):
+    """Money as £75.00, dates UK style, and a dash (never "None") for what has not happened."""
+
+    def get_amount_display_value(self):
+        return money_display(self.object.amount, self.object.currency)
+
+    def get_created_at_display_value(self):
+        return _date(self.object.created_at)
+
+    def get_paid_at_display_value(self):
+        return _date(self.object.paid_at)
 
 
 class HonorariumViewSet(ViewOnlyViewSet):
@@ -14,19 +33,23 @@ class HonorariumViewSet(ViewOnlyViewSet):
     menu_label = _("Honoraria")
     menu_order = 160
     add_to_admin_menu = True
+    inspect_view_class = HonorariumInspectView
     list_display = [
         "__str__",
-        Column("amount", label=_("Amount")),
-        Column("status", label=_("Status"), accessor="get_status_display"),
-        Column("method", label=_("Method"), accessor="get_method_display"),
-        DateColumn("created_at", label=_("Created")),
+        LabelledColumn(
+            "amount",
+            label=_("Amount"),
+            accessor=lambda honorarium: money_display(honorarium.amount, honorarium.currency),
+        ),
+        LabelledColumn("status", label=_("Status"), accessor="get_status_display"),
+        LabelledColumn("method", label=_("Method"), accessor="get_method_display"),
+        LabelledDateColumn("created_at", label=_("Created")),
     ]
     list_filter = ["status", "method"]
     inspect_view_fields = [
         "payee_reference",
         "description",
         "amount",
-        "currency",
         "method",
         "status",
         "created_at",

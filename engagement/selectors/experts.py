@@ -1,4 +1,4 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -54,20 +54,28 @@ def expert_history_display(profile: ExpertProfile) -> list[AuditEvent]:
     return events
 
 
-def expert_applications_waiting() -> dict[str, int]:
-    """How many applications are new, and how many wait on the applicant, in one query."""
-    counts = dict(
-        ExpertProfile.objects.filter(
-            status__in=[ExpertProfile.Status.APPLIED, ExpertProfile.Status.INFO_REQUESTED]
-        )
-        .values_list("status")
-        .annotate(n=Count("pk"))
+def expert_applications_waiting() -> dict[str, dict]:
+    """How many applications are new and how many wait on the applicant, each with how long
+    the oldest has waited in that state, in one query."""
+    Status = ExpertProfile.Status
+    rows = {
+        row["status"]: row
+        for row in ExpertProfile.objects.filter(status__in=[Status.APPLIED, Status.INFO_REQUESTED])
+        .values("status")
+        .annotate(n=Count("pk"), since=Min("status_changed_at"))
         .order_by()
-    )
-    return {
-        "applied": counts.get(ExpertProfile.Status.APPLIED, 0),
-        "info_requested": counts.get(ExpertProfile.Status.INFO_REQUESTED, 0),
     }
+    today = timezone.localdate()
+
+    def summary(status: str) -> dict:
+        row = rows.get(status)
+        if row is None:
+            return {"count": 0, "oldest_days": None}
+        since = row["since"]
+        days = (today - timezone.localdate(since)).days if since else None
+        return {"count": row["n"], "oldest_days": days}
+
+    return {"applied": summary(Status.APPLIED), "info_requested": summary(Status.INFO_REQUESTED)}
 
 
 def expert_list_available_for_contact() -> QuerySet[ExpertProfile]:

@@ -362,3 +362,24 @@ def test_finance_does_not_see_the_vetting_conversation(client, db, applicant):
     record = client.get(f"/admin/experts/inspect/{applicant.pk}/").content.decode()
 
     assert "Private question" not in record
+
+
+def test_the_applications_panel_says_how_long_the_oldest_has_waited(client, staff, db):
+    old = expert(status="applied")
+    expert(status="applied")
+    ExpertProfile.objects.filter(pk=old.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=12)
+    )
+
+    page = client.get("/admin/").content.decode()
+
+    assert "2 applications waiting for review" in page
+    assert "the oldest for 12 days" in page
+    assert 'href="/admin/experts/?status=applied"' in page
+
+
+def test_the_directory_does_not_offer_a_filter_that_can_never_match(client, staff, db):
+    page = client.get("/admin/experts/").content.decode()
+
+    assert "Application not finished" not in page
+    assert "Waiting for review" in page
