@@ -2,13 +2,13 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import InspectView
 
-from core.templatetags.money import money_display
+from core.templatetags.money import NOTHING, money_display
 from core.viewsets import LabelledColumn, LabelledDateColumn, ViewOnlyViewSet
 from payments.models import Honorarium
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else "–"
+    return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else NOTHING
 
 
 class HonorariumInspectView(InspectView):
