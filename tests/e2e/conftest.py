@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.db import connections
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.services import CHROMIUM, require
 
@@ -78,9 +79,33 @@ def page(browser, django_db_serialized_rollback, live_server):
     context.close()
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser, django_db_serialized_rollback, live_server):
+    """A page as a phone shows it: 390 pixels wide, touch, no hover."""
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    context.set_default_timeout(10_000)
+    context.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"),
+        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def demo_site(page):
     call_command("seed_demo", stdout=StringIO())
+
+
+def assert_region_is_accessible(page, selector: str) -> None:
+    """Zero axe-core violations inside one part of a page (for Tandem's own panels on the
+    Wagtail admin's pages, whose shell is Wagtail's)."""
+    results = _axe.run(page, context=selector, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{page.url} {selector}\n{results.generate_report()}"
 
 
 def assert_page_is_accessible(page) -> None:
@@ -102,3 +127,62 @@ def visit(page, path: str):
     )
     assert_page_is_accessible(page)
     return response
+
+
+def arrive(page, path: str) -> None:
+    """Wait for the browser to land on `path`, then check that page like every other."""
+    try:
+        page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"expected to arrive at {path}, but the browser is at {page.url}"
+        ) from None
+    assert_page_is_accessible(page)
+
+
+def save_and_continue(page, next_path: str) -> None:
+    page.get_by_role("button", name="Save and continue").click()
+    arrive(page, next_path)
+
+
+def question(page, legend: str):
+    """A question asked with a fieldset (radios or checkboxes), found by its legend."""
+    return page.get_by_role("group", name=legend)
+
+
+def main_headings(page, level: int):
+    return page.get_by_role("main").get_by_role("heading", level=level)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    visit(page, "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    arrive(page, "/me/")
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    arrive(page, "/")
+
+
+def sign_in_with_code(page, email: str, password: str, secret: str, *, lands_on: str) -> None:
+    """Staff sign-in: password, then the one-time code from their authenticator app."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    visit(page, "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    counter = next(iter(yield_hotp_counters_from_time()))
+    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(
+        format_hotp_value(hotp_value(secret, counter))
+    )
+    page.get_by_role("button", name=re.compile("Sign in|Continue|Verify", re.IGNORECASE)).click()
+    page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(lands_on)}(\?.*)?$"))

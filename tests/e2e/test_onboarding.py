@@ -7,14 +7,21 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from engagement.models import ExpertProfile
 from engagement.selectors.consents import consents_current_for
 from engagement.services.onboarding import expert_profile_start, onboarding_step_save
 from engagement.steps import STEP_SLUGS
-from tests.e2e.conftest import assert_page_is_accessible, visit
+from tests.e2e.conftest import (
+    arrive,
+    main_headings,
+    question,
+    save_and_continue,
+    sign_in,
+    sign_out,
+    visit,
+)
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -31,47 +38,6 @@ DASHBOARD_PAGES = [
     "/me/delete/",
     "/me/access-log/",
 ]
-
-
-# Moving between pages ---------------------------------------------------------------------
-
-
-def arrive(page, path: str) -> None:
-    """Wait for the browser to land on `path`, then check that page like every other."""
-    try:
-        page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
-    except PlaywrightTimeoutError:
-        raise AssertionError(
-            f"expected to arrive at {path}, but the browser is at {page.url}"
-        ) from None
-    assert_page_is_accessible(page)
-
-
-def save_and_continue(page, next_path: str) -> None:
-    page.get_by_role("button", name="Save and continue").click()
-    arrive(page, next_path)
-
-
-def question(page, legend: str):
-    """A question asked with a fieldset (radios or checkboxes), found by its legend."""
-    return page.get_by_role("group", name=legend)
-
-
-def main_headings(page, level: int):
-    return page.get_by_role("main").get_by_role("heading", level=level)
-
-
-def sign_in(page, email: str, password: str) -> None:
-    visit(page, "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    arrive(page, "/me/")
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    arrive(page, "/")
 
 
 def draft_application(email: str, *, steps_done: int) -> ExpertProfile:
