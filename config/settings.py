@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,11 @@ DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    missing = [name for name in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS") if not os.environ.get(name)]
+    missing = [
+        name
+        for name in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS")
+        if not env_list(name)
+    ]
     if missing:
         raise ImproperlyConfigured(
             "Tandem refuses to start in production without "
@@ -53,9 +58,22 @@ SITE_URL = os.environ.get(
 ).rstrip("/")
 
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
-# run `manage.py encryption_rotate`, then drop the old one). Without it, one key is derived
-# from SECRET_KEY.
+# run `manage.py encryption_rotate`, then drop the old one). Production requires them: a key
+# derived from SECRET_KEY (development and tests only) would make every encrypted field
+# unreadable the day the secret key is rotated.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+for position, key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(key)
+    except ValueError:
+        # `from None`, and no key in the message: the refusal must not print a secret.
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key "
+            "(32 bytes, URL-safe base64). Generate one with "
+            '`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"` (see README.md, '
+            "'Rotating the encryption key')."
+        ) from None
 
 INSTALLED_APPS = [
     "core",
