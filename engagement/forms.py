@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DISPLAY_NAME_HELP
+from core.validators import validate_name_characters
 from engagement.models import (
     AccessNeed,
     Availability,
@@ -24,6 +25,7 @@ class AboutForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name or pseudonym"),
         max_length=80,
+        validators=[validate_name_characters],
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=DISPLAY_NAME_HELP,
         error_messages={
@@ -181,6 +183,7 @@ class CreditForm(forms.Form):
     credit_name = forms.CharField(
         label=_("Your full name, as it should appear"),
         max_length=120,
+        validators=[validate_name_characters],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -210,6 +213,7 @@ class PaymentForm(forms.Form):
     legal_name = forms.CharField(
         label=_("Your legal name, for payments only"),
         max_length=150,
+        validators=[validate_name_characters],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_(

@@ -7,6 +7,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from core.fields import EncryptedJSONField, EncryptedTextField
+from core.validators import validate_name_characters
 from payments.models import PaymentMethod
 
 # Unambiguous characters only: references are read aloud on the phone to Finance.
@@ -20,7 +21,9 @@ def new_expert_reference() -> str:
 class Topic(models.Model):
     """An area of expertise an expert may choose to advise on. Coordinators manage the list."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_name_characters]
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_active = models.BooleanField(_("offered to new experts"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -35,7 +38,9 @@ class Topic(models.Model):
 
 class Language(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_name_characters]
+    )
     is_active = models.BooleanField(_("offered to experts"), default=True)
 
     class Meta:
@@ -306,7 +311,7 @@ class SensitiveAccess(models.Model):
 class Panel(ClusterableModel):
     """A group of experts advising together. Its coordinators may see members' access needs."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name_characters])
     description = models.TextField(_("description"), blank=True)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
