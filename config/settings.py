@@ -295,6 +295,12 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "csv", "xlsx"]
+# Documents are served only through Wagtail's view, which checks the collection's view
+# restriction (uploads are private until a page publishes them: cms/services/documents.py),
+# never straight from MEDIA_ROOT.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Where a restricted document or page sends visitors to sign in.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 
 # Security. Production turns everything on and passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

@@ -31,6 +31,11 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only (originals and renditions). Documents are never served from MEDIA_ROOT: only
+    # Wagtail's document view, which checks who may see them, serves them.
+    for folder in ("original_images", "images"):
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
+        )
 
 urlpatterns.append(path("", include(wagtail_urls)))

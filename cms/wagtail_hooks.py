@@ -1,0 +1,17 @@
+from django.core.exceptions import PermissionDenied
+from wagtail import hooks
+from wagtail.models import BaseViewRestriction
+
+
+@hooks.register("before_serve_document", order=-1)
+def refuse_restricted_documents_to_signed_in_people(document, request):
+    """Wagtail sends anyone a restricted document refuses to the login page, which sends
+    someone already signed in straight back: a redirect loop. They get a plain 403."""
+    if not request.user.is_authenticated:
+        return
+    for restriction in document.collection.get_view_restrictions():
+        if restriction.restriction_type in {
+            BaseViewRestriction.LOGIN,
+            BaseViewRestriction.GROUPS,
+        } and not restriction.accept_request(request):
+            raise PermissionDenied
