@@ -5,18 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from accounts.models import User
+from core.validators import validate_name_characters
 
 DISPLAY_NAME_HELP = _(
     "The name other people on Tandem will see. It does not have to be your real name."
 )
 
 
-class SignupForm(forms.Form):
-    """Extra sign-up fields, merged into allauth's sign-up form."""
+class SignupDetailsForm(forms.Form):
+    """Tandem's own sign-up fields, which allauth merges into its sign-up form
+    (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
+        validators=[validate_name_characters],
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=DISPLAY_NAME_HELP,
         error_messages={

@@ -1,9 +1,13 @@
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
@@ -12,11 +16,22 @@ from accounts.roles import is_staff_member
 SIGN_OUT_PATH = "/admin/logout/"
 
 
+def session_passed_mfa(request) -> bool:
+    """Whether this session's sign-in included a one-time code. Having an authenticator app
+    is not enough: a session opened any other way (a library's own login form, say) has no
+    such record, so it cannot reach staff pages."""
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
+
+
 class StaffAccessMiddleware:
     """Guards every staff page (the Wagtail admin and anything else under
-    STAFF_PATH_PREFIXES): signed-in people without a staff role get 403, and Coordinators or
-    Finance without an authenticator app are sent to set one up first. Anonymous visitors
-    pass through to the page's own login redirect."""
+    STAFF_PATH_PREFIXES): signed-in people without a staff role get 403; Coordinators or
+    Finance without an authenticator app are sent to set one up first, and those whose
+    session did not pass a one-time code are asked for one. Anonymous visitors pass through
+    to the page's own login redirect."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,4 +50,7 @@ class StaffAccessMiddleware:
                     _("Your role needs two-factor authentication. Set up an app to continue."),
                 )
                 return redirect("mfa_activate_totp")
+            if not session_passed_mfa(request):
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)

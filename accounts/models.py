@@ -6,6 +6,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_name_characters
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -37,6 +39,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("display name"),
         max_length=80,
         help_text=_("The name other people see. It can be a first name or a made-up name."),
+        validators=[validate_name_characters],
     )
     preferred_language = models.CharField(
         _("preferred language"),

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,11 @@ DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    missing = [name for name in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS") if not os.environ.get(name)]
+    missing = [
+        name
+        for name in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS")
+        if not env_list(name)
+    ]
     if missing:
         raise ImproperlyConfigured(
             "Tandem refuses to start in production without "
@@ -53,9 +58,22 @@ SITE_URL = os.environ.get(
 ).rstrip("/")
 
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: prepend a new key,
-# run `manage.py encryption_rotate`, then drop the old one). Without it, one key is derived
-# from SECRET_KEY.
+# run `manage.py encryption_rotate`, then drop the old one). Production requires them: a key
+# derived from SECRET_KEY (development and tests only) would make every encrypted field
+# unreadable the day the secret key is rotated.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+for position, key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(key)
+    except ValueError:
+        # `from None`, and no key in the message: the refusal must not print a secret.
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key number {position} is not a valid Fernet key "
+            "(32 bytes, URL-safe base64). Generate one with "
+            '`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"` (see README.md, '
+            "'Rotating the encryption key')."
+        ) from None
 
 INSTALLED_APPS = [
     "config",
@@ -177,7 +195,7 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
 ACCOUNT_FORMS = {
     "login": "accounts.allauth_forms.LoginForm",
     "signup": "accounts.allauth_forms.SignupForm",
@@ -281,6 +299,12 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "csv", "xlsx"]
+# Documents are served only through Wagtail's view, which checks the collection's view
+# restriction (uploads are private until a page publishes them: cms/services/documents.py),
+# never straight from MEDIA_ROOT.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Where a restricted document or page sends visitors to sign in.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 
 # Security. Production turns everything on and passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True
@@ -304,15 +328,38 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Every handler redacts secrets. Django's own default configuration (applied before this one)
+# gives `django` a console and an admin-email handler and `django.server` (runserver's request
+# lines) its own handler that does not propagate; both are replaced here, or they would keep
+# logging full confirmation and password-reset URLs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "core.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # One line per background task or page save is noise; warnings still show.
-    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.server": {"handlers": ["django.server"], "level": LOG_LEVEL, "propagate": False},
+        # Wagtail runs a task (django_tasks) for every search and reference-index update and
+        # logs each page save; a line for each is noise, while warnings still show.
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,6 @@
 from allauth.account import views as allauth_views
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
@@ -15,9 +15,12 @@ urlpatterns = [
     # Choosing a language only sets a cookie; exempting it from CSRF keeps the selector free of
     # per-visitor tokens, so public pages can be cached whole.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    # The admin has no login form of its own: it signs in through allauth, with MFA and
-    # rate limits, like every other page.
+    # Nobody signs in anywhere but allauth's form, which asks staff for a one-time code, counts
+    # failed attempts, requires a verified address and refuses demo accounts in production. So
+    # the login and password-reset forms that Wagtail mounts (admin and front end) redirect there.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/logout/", allauth_views.logout),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -28,6 +31,11 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only (originals and renditions). Documents are never served from MEDIA_ROOT: only
+    # Wagtail's document view, which checks who may see them, serves them.
+    for folder in ("original_images", "images"):
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
+        )
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,7 +1,8 @@
 """Symmetric encryption for sensitive fields (Fernet: AES-128-CBC with HMAC-SHA256).
 
 Keys come from FIELD_ENCRYPTION_KEYS; the first key encrypts and every key decrypts, so keys
-rotate without downtime. Without configured keys one key is derived from SECRET_KEY.
+rotate without downtime. Production refuses to start without them (config/settings.py); only
+development and tests, which have none, use a key derived from SECRET_KEY.
 """
 
 import base64

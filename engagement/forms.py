@@ -10,6 +10,7 @@ from accounts.forms import DISPLAY_NAME_HELP
 from accounts.models import User
 from accounts.roles import Role
 from core.forms import DayMonthYearField
+from core.validators import validate_name_characters
 from engagement.models import (
     AccessNeed,
     Availability,
@@ -32,6 +33,7 @@ class AboutForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name or pseudonym"),
         max_length=80,
+        validators=[validate_name_characters],
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=DISPLAY_NAME_HELP,
         error_messages={
@@ -190,6 +192,7 @@ class CreditForm(forms.Form):
     credit_name = forms.CharField(
         label=_("Your full name, as it should appear"),
         max_length=120,
+        validators=[validate_name_characters],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -197,7 +200,7 @@ class CreditForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("credit_preference") == ExpertProfile.Credit.FULL_NAME:
-            if not cleaned.get("credit_name", "").strip():
+            if "credit_name" not in self.errors and not cleaned.get("credit_name", "").strip():
                 self.add_error("credit_name", _("Enter the name to show"))
         else:
             cleaned["credit_name"] = ""
@@ -219,6 +222,7 @@ class PaymentForm(forms.Form):
     legal_name = forms.CharField(
         label=_("Your legal name, for payments only"),
         max_length=150,
+        validators=[validate_name_characters],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_(
@@ -243,7 +247,8 @@ class PaymentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("payment_method") in NEEDS_LEGAL_NAME:
-            if not cleaned.get("legal_name", "").strip():
+            # A name already refused (for hidden characters) needs no second message.
+            if "legal_name" not in self.errors and not cleaned.get("legal_name", "").strip():
                 self.add_error(
                     "legal_name", _("Enter your legal name, as it is on your bank account or ID")
                 )

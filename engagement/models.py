@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedJSONField, EncryptedTextField
 from core.transitions import GrantsAccess, StateMachine, Transition
+from core.validators import validate_name_characters
 from engagement.predicates import is_self, vets_others
 from payments import eligibility
 from payments.eligibility import Benefits, RightToWork
@@ -24,7 +25,9 @@ def new_expert_reference() -> str:
 class Topic(models.Model):
     """An area of expertise an expert may choose to advise on. Coordinators manage the list."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_name_characters]
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_active = models.BooleanField(_("offered to new experts"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -39,7 +42,9 @@ class Topic(models.Model):
 
 class Language(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_name_characters]
+    )
     is_active = models.BooleanField(_("offered to experts"), default=True)
 
     class Meta:
@@ -330,7 +335,7 @@ class Panel(models.Model):
     so who coordinates it and who belongs to it change only through
     engagement.services.panels."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name_characters])
     description = models.TextField(_("description"), blank=True)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,10 @@
 import uuid
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+from django.test import Client
 from django.utils import translation
 
 from config.celery import app as celery_app
@@ -33,3 +37,29 @@ def _test_settings(settings, request):
     with translation.override(settings.LANGUAGE_CODE):
         yield
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_code(monkeypatch):
+    """`client.force_login(user)` stands for a full sign-in with a one-time code: for someone
+    with an authenticator app it also writes the record allauth writes once a code is accepted,
+    which staff pages require. `force_login(user, mfa=False)` stands for a session that never
+    passed a code (for the tests of that policy)."""
+    force_login = Client.force_login
+
+    def force_login_with_code(self, user, backend=None, *, mfa=True):
+        force_login(self, user, backend)
+        if not mfa:
+            return
+        authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+        if authenticator is not None:
+            request = HttpRequest()
+            request.session = self.session
+            record_authentication(
+                request, user, "mfa", id=authenticator.pk, type=authenticator.type
+            )
+            request.session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_code)

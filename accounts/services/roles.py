@@ -41,9 +41,22 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
 }
 COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
-COLLECTION_PERMISSIONS = {
-    "wagtailimages": ("add_image", "change_image", "choose_image"),
-    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+# Documents are private until a live page links to them (cms/services/documents.py). Their
+# collections are created by a cms migration; only Coordinators and Finance may open the
+# private one.
+PRIVATE_DOCUMENTS = "Private documents"
+PUBLISHED_DOCUMENTS = "Published documents"
+# Coordinators' collection permissions, by top-level collection name (None: the root, and so
+# every collection). They may add documents only to the private collection, so every upload
+# lands there; they work with the documents in both of Tandem's document collections.
+COLLECTION_PERMISSIONS: dict[str | None, tuple[str, ...]] = {
+    None: ("wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image"),
+    PRIVATE_DOCUMENTS: (
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ),
+    PUBLISHED_DOCUMENTS: ("wagtaildocs.change_document", "wagtaildocs.choose_document"),
 }
 
 
@@ -65,15 +78,28 @@ def role_groups_sync(*, using: str = "default") -> None:
                     page=root_page,
                     permission=_permission(f"wagtailcore.{codename}", using),
                 )
-        root_collection = Collection.objects.using(using).filter(depth=1).first()
-        if root_collection is not None:
-            for app_label, codenames in COLLECTION_PERMISSIONS.items():
-                for codename in codenames:
-                    GroupCollectionPermission.objects.using(using).get_or_create(
-                        group=coordinators,
-                        collection=root_collection,
-                        permission=_permission(f"{app_label}.{codename}", using),
-                    )
+        granted = []
+        for name, perm_names in COLLECTION_PERMISSIONS.items():
+            collection = _collection(name, using)
+            if collection is None:  # before the migrations that create it
+                continue
+            for perm_name in perm_names:
+                grant, _ = GroupCollectionPermission.objects.using(using).get_or_create(
+                    group=coordinators,
+                    collection=collection,
+                    permission=_permission(perm_name, using),
+                )
+                granted.append(grant.pk)
+        GroupCollectionPermission.objects.using(using).filter(group=coordinators).exclude(
+            pk__in=granted
+        ).delete()
+
+
+def _collection(name: str | None, using: str) -> Collection | None:
+    collections = Collection.objects.using(using)
+    if name is None:
+        return collections.filter(depth=1).first()
+    return collections.filter(depth=2, name=name).first()
 
 
 def _permission(name: str, using: str) -> Permission:

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
@@ -7,7 +10,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import Role
-from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator
 
 
 def staff_paths() -> list[str]:
@@ -112,6 +115,7 @@ def test_coordinator_sign_in_asks_for_a_one_time_code(client):
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.session["_auth_user_id"] == str(coordinator.pk)
+    assert client.get("/admin/").status_code == 200
 
 
 def sign_in_with_code(client, user) -> None:
@@ -131,3 +135,58 @@ def test_staff_cannot_remove_their_authenticator_app(client):
     assert response.status_code == 200
     assert "cannot deactivate" in response.content.decode().lower()
     assert coordinator.authenticator_set.filter(type="totp").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.FINANCE])
+def test_a_staff_session_that_never_passed_a_code_is_asked_for_one_on_every_staff_page(
+    client, role
+):
+    client.force_login(UserFactory(role=role, mfa=True), mfa=False)
+
+    for path in STAFF_PATHS:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/accounts/2fa/reauthenticate/?" + urlencode(
+            {"next": path}
+        ), path
+
+
+@pytest.mark.django_db
+def test_entering_the_code_opens_the_staff_page_that_asked_for_it(client):
+    client.force_login(coordinator(), mfa=False)
+    asked = client.get("/admin/experts/?status=applied")
+
+    wrong = client.post(asked["Location"], {"code": "000000"})
+    right = client.post(asked["Location"], {"code": current_code()})
+
+    assert asked["Location"] == (
+        "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fexperts%2F%3Fstatus%3Dapplied"
+    )
+    assert wrong.status_code == 200
+    assert right.status_code == 302
+    assert right["Location"] == "/admin/experts/?status=applied"
+    assert client.get("/admin/experts/?status=applied").status_code == 200
+
+
+def without_time(records: list[dict]) -> list[dict]:
+    return [{key: value for key, value in record.items() if key != "at"} for record in records]
+
+
+@pytest.mark.django_db
+def test_force_login_writes_the_record_a_sign_in_with_a_code_writes(client):
+    staff = coordinator()
+    sign_in_with_code(client, staff)
+    signed_in = client.session[AUTHENTICATION_METHODS_SESSION_KEY]
+    client.logout()
+
+    client.force_login(staff)
+    forced = client.session[AUTHENTICATION_METHODS_SESSION_KEY]
+
+    code_record = {
+        "method": "mfa",
+        "id": staff.authenticator_set.get(type="totp").pk,
+        "type": "totp",
+    }
+    assert without_time(signed_in) == [{"method": "password", "email": staff.email}, code_record]
+    assert without_time(forced) == [code_record]

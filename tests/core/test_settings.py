@@ -7,6 +7,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SECRET = "x7!kq2#vR9zL0pW4mN8bT6yH3jF5dS1aG0cE7uI2oP9lK4hJ8gF6dS3aZ5xC7vB"
+ENCRYPTION_KEY = "Zq3Vd0Yb7i4nKf0Q2sJm8cXw1tR5uLh9pGe6aNoB4yM="
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": PRODUCTION_SECRET,
+    "ALLOWED_HOSTS": "tandem.example",
+    "FIELD_ENCRYPTION_KEYS": ENCRYPTION_KEY,
+}
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -18,6 +25,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
             "DJANGO_ENV",
             "DJANGO_SECRET_KEY",
             "ALLOWED_HOSTS",
+            "FIELD_ENCRYPTION_KEYS",
             "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -40,9 +48,7 @@ def test_production_passes_check_deploy_without_warnings(tmp_path):
         "--fail-level",
         "WARNING",
         env={
-            "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": PRODUCTION_SECRET,
-            "ALLOWED_HOSTS": "tandem.example",
+            **PRODUCTION,
             "TANDEM_VAR_DIR": str(tmp_path),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         },
@@ -53,29 +59,66 @@ def test_production_passes_check_deploy_without_warnings(tmp_path):
     assert "WARNING" not in result.stderr
 
 
-@pytest.mark.parametrize(
-    ("env", "missing"),
-    [
-        ({"ALLOWED_HOSTS": "tandem.example"}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": PRODUCTION_SECRET}, "ALLOWED_HOSTS"),
-    ],
-)
-def test_production_refuses_to_start_without_required_settings(env, missing):
-    result = run_manage("check", env={"DJANGO_ENV": "production", **env})
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"])
+def test_production_refuses_to_start_without_required_settings(missing):
+    env = {name: value for name, value in PRODUCTION.items() if name != missing}
+
+    result = run_manage("check", env=env)
 
     assert result.returncode == 1
-    assert f"Tandem refuses to start in production without {missing}" in result.stderr
+    assert f"Tandem refuses to start in production without {missing}." in result.stderr
+
+
+def test_production_refuses_an_empty_list_of_encryption_keys():
+    result = run_manage("check", env={**PRODUCTION, "FIELD_ENCRYPTION_KEYS": " , "})
+
+    assert result.returncode == 1
+    assert "Tandem refuses to start in production without FIELD_ENCRYPTION_KEYS." in result.stderr
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_an_invalid_encryption_key_is_refused_without_printing_it(environment):
+    not_a_key = "my-secret-passphrase-that-is-not-a-fernet-key"
+
+    result = run_manage(
+        "check",
+        env={
+            **PRODUCTION,
+            "DJANGO_ENV": environment,
+            "FIELD_ENCRYPTION_KEYS": f"{ENCRYPTION_KEY},{not_a_key}",
+        },
+    )
+
+    assert result.returncode == 1
+    assert (
+        "FIELD_ENCRYPTION_KEYS: key number 2 is not a valid Fernet key (32 bytes, URL-safe "
+        "base64)." in result.stderr
+    )
+    assert not_a_key not in result.stderr + result.stdout
+    assert ENCRYPTION_KEY not in result.stderr + result.stdout
+
+
+def test_production_encrypts_with_the_configured_key_not_one_derived_from_the_secret(tmp_path):
+    code = (
+        "from cryptography.fernet import Fernet; from core import crypto;"
+        f"print(Fernet({ENCRYPTION_KEY!r}).decrypt(crypto.encrypt('Ana').encode()).decode())"
+    )
+
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env={**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Ana"
 
 
 def test_seed_demo_is_refused_in_production(tmp_path):
     result = run_manage(
         "seed_demo",
-        env={
-            "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": PRODUCTION_SECRET,
-            "ALLOWED_HOSTS": "tandem.example",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        },
+        env={**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
     )
 
     assert result.returncode == 1
@@ -92,12 +135,7 @@ def test_production_security_settings_are_on(tmp_path):
         "shell",
         "-c",
         code,
-        env={
-            "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": PRODUCTION_SECRET,
-            "ALLOWED_HOSTS": "tandem.example",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        },
+        env={**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
     )
 
     assert result.returncode == 0, result.stderr
