@@ -10,6 +10,7 @@ from accounts.models import User
 from core.validators import validate_name_characters
 from engagement.forms import AboutForm, CreditForm, PaymentForm
 from engagement.models import ExpertProfile, Language, Panel, Topic
+from payments.eligibility import Benefits, RightToWork
 from payments.models import PaymentMethod
 from tests.factories import UserFactory
 
@@ -121,15 +122,15 @@ def test_expert_forms_refuse_hidden_characters_in_every_name():
         data={
             "payment_method": PaymentMethod.BANK_TRANSFER,
             "legal_name": SPOOFED,
-            "right_to_work": ExpertProfile.RightToWork.YES,
-            "means_tested_benefits": ExpertProfile.Benefits.NO,
+            "right_to_work": RightToWork.YES,
+            "means_tested_benefits": Benefits.NO,
         }
     )
 
+    # One message each: a refused name is not also reported as missing.
     assert about.errors["display_name"] == [MESSAGE]
-    # Their clean() methods add "Enter the name…" for a name that did not validate.
-    assert credit.errors["credit_name"][0] == MESSAGE
-    assert payment.errors["legal_name"][0] == MESSAGE
+    assert credit.errors["credit_name"] == [MESSAGE]
+    assert payment.errors["legal_name"] == [MESSAGE]
 
 
 @pytest.mark.django_db
