@@ -35,7 +35,7 @@ def test_changing_site_settings_shows_on_the_next_request(client, home):
     page = client.get("/").content.decode()
 
     assert 'href="https://www.example.com/news"' in page
-    assert 'Call the support line on <a href="tel:08000000000">0800 000 000</a>.' in page
+    assert 'Call the support line on <a href="tel:0800000000">0800 000 000</a>.' in page
 
 
 def test_a_newly_published_menu_page_appears_in_navigation_at_once(client, home):
