@@ -1,18 +1,8 @@
-"""Role predicates shared by every app's rules module."""
+"""Role predicates shared by every app's rules module and transition declarations."""
 
 import rules
 
-from accounts.roles import Role, has_role, is_staff_member
-
-
-@rules.predicate
-def is_expert(user) -> bool:
-    return has_role(user, Role.EXPERT)
-
-
-@rules.predicate
-def is_researcher(user) -> bool:
-    return has_role(user, Role.RESEARCHER)
+from accounts.roles import Role, has_role
 
 
 @rules.predicate
@@ -23,8 +13,3 @@ def is_coordinator(user) -> bool:
 @rules.predicate
 def is_finance(user) -> bool:
     return has_role(user, Role.FINANCE)
-
-
-@rules.predicate
-def is_staff(user) -> bool:
-    return is_staff_member(user)
