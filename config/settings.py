@@ -259,12 +259,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# No task waits on a retry countdown (the outbox keeps its schedule on the row), so a dead
+# worker's unacknowledged task can be handed to another after five minutes. Short socket
+# timeouts keep a request that enqueues from hanging on an unreachable broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": 60.0},
     "experts-resume-due": {"task": "engagement.tasks.experts_resume_due", "schedule": 3600.0},
 }
+
+# The email outbox (core.services.outbox). A failed delivery is retried after
+# OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not
+# sent within OUTBOX_GIVE_UP_HOURS is given up and listed for staff to resend. An enqueued or
+# in-progress delivery holds its email for OUTBOX_LEASE_SECONDS before the sweeper presumes it
+# lost: longer than any SMTP exchange (EMAIL_TIMEOUT is per socket operation).
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tandem"
