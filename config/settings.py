@@ -278,13 +278,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # The email outbox (core.services.outbox). A failed delivery is retried after
 # OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not
-# sent within OUTBOX_GIVE_UP_HOURS is given up and listed for staff to resend. An enqueued or
-# in-progress delivery holds its email for OUTBOX_LEASE_SECONDS before the sweeper presumes it
-# lost: longer than any SMTP exchange (EMAIL_TIMEOUT is per socket operation).
+# sent within OUTBOX_GIVE_UP_HOURS is given up and listed for staff to resend. A delivery in
+# progress holds its email for OUTBOX_CLAIM_SECONDS, longer than any SMTP exchange (EMAIL_TIMEOUT
+# is per socket operation), before another may send it. An enqueued email is left to its task
+# for OUTBOX_ENQUEUE_LEASE_SECONDS (the broker's visibility timeout: by then Redis has handed a
+# dead worker's task to another anyway) before the sweeper enqueues it again, so a long queue
+# is not flooded with copies.
 OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
-OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+OUTBOX_ENQUEUE_LEASE_SECONDS = float(os.environ.get("OUTBOX_ENQUEUE_LEASE_SECONDS", "300"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tandem"

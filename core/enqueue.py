@@ -6,10 +6,8 @@ periodic sweeper re-enqueues, so when the broker cannot be reached the work is o
 publishing is tried briefly, then given up and logged."""
 
 import logging
-from functools import partial
 
 from celery import current_app
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +32,3 @@ def task_enqueue(name: str, *ids: int) -> bool:
         )
         return False
     return True
-
-
-def task_enqueue_on_commit(name: str, *ids: int) -> None:
-    """Enqueue once the current transaction commits (at once outside one); robust, so one
-    failing callback never stops the others of the same commit."""
-    transaction.on_commit(partial(task_enqueue, name, *ids), robust=True)

@@ -13,6 +13,7 @@ import logging
 import time
 from datetime import timedelta
 from enum import Enum
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from wagtail.log_actions import log
 
-from core.enqueue import task_enqueue, task_enqueue_on_commit
+from core.enqueue import task_enqueue
 from core.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,25 @@ class Delivery(Enum):
     RETRY = "retry"
 
 
+def _claim() -> timedelta:
+    return timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+
+
 def _lease() -> timedelta:
-    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    return timedelta(seconds=settings.OUTBOX_ENQUEUE_LEASE_SECONDS)
+
+
+def _delivery_enqueue(email_id: int) -> None:
+    if not task_enqueue(DELIVER_TASK, email_id):
+        # Not in the queue after all: due at the next sweep rather than after a lease.
+        OutboundEmail.objects.filter(pk=email_id, attempts=0, sent_at__isnull=True).update(
+            next_attempt_at=timezone.now()
+        )
+
+
+def _delivery_enqueue_on_commit(email_id: int) -> None:
+    # Robust: one failing callback must not stop the rest of the same commit's.
+    transaction.on_commit(partial(_delivery_enqueue, email_id), robust=True)
 
 
 def _unclaimed(now) -> Q:
@@ -63,7 +81,8 @@ def email_queue(
     recipient=None,
 ) -> OutboundEmail:
     """Store an email and enqueue its delivery once the surrounding transaction commits. The
-    sweeper leaves it to that task for one lease, then takes over (if the broker was down)."""
+    sweeper leaves it to that task for OUTBOX_ENQUEUE_LEASE_SECONDS, or takes it over at its
+    next run if the broker could not be reached."""
     now = timezone.now()
     email = OutboundEmail.objects.create(
         recipient=recipient,
@@ -75,7 +94,7 @@ def email_queue(
         queued_at=now,
         next_attempt_at=now + _lease(),
     )
-    task_enqueue_on_commit(DELIVER_TASK, email.pk)
+    _delivery_enqueue_on_commit(email.pk)
     return email
 
 
@@ -104,10 +123,10 @@ def email_deliver(*, email_id: int) -> Delivery:
     """Send one queued email unless it is sent, given up or claimed by another delivery.
 
     The claim is committed before the SMTP exchange (never inside a caller's transaction), so
-    a concurrent delivery sees it; it lapses after OUTBOX_LEASE_SECONDS, after which the
+    a concurrent delivery sees it; it lapses after OUTBOX_CLAIM_SECONDS, after which the
     sweeper retries an email whose worker died."""
     now = timezone.now()
-    claimed_until = now + _lease()
+    claimed_until = now + _claim()
     with transaction.atomic(durable=True):
         claimed = OutboundEmail.objects.filter(
             _unclaimed(now), pk=email_id, sent_at__isnull=True, failed_at__isnull=True
@@ -235,5 +254,5 @@ def email_resend(*, email_id: int, by) -> bool:
             user=by,
             data={"attempts": email.attempts, "last_error": email.last_error},
         )
-        task_enqueue_on_commit(DELIVER_TASK, email_id)
+        _delivery_enqueue_on_commit(email_id)
     return True

@@ -21,7 +21,8 @@ def _outbox_schedule(settings):
     # environment.
     settings.OUTBOX_RETRY_BASE_SECONDS = 60
     settings.OUTBOX_RETRY_MAX_SECONDS = 3600
-    settings.OUTBOX_LEASE_SECONDS = 120
+    settings.OUTBOX_CLAIM_SECONDS = 120
+    settings.OUTBOX_ENQUEUE_LEASE_SECONDS = 300
     settings.OUTBOX_GIVE_UP_HOURS = 48
 
 
