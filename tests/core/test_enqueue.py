@@ -20,7 +20,7 @@ SIGNUP = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_broker_down_at_commit_every_email_is_kept_and_later_sent_once(
     client, clock, caplog
 ):

@@ -278,7 +278,7 @@ def test_a_stale_claim_lapses_and_a_live_one_is_respected(clock):
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_claim_is_committed_before_the_email_server_is_contacted(settings):
     settings.EMAIL_BACKEND = "tests.core.test_outbox.ClaimObservingBackend"
     email = stored_email()
@@ -402,7 +402,7 @@ class SlowBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deliveries_of_one_email_send_it_once_on_any_database(settings, file_database):
     # SQLite has no row locks: only the conditional claim keeps this to one sender.
     settings.EMAIL_BACKEND = "tests.core.test_outbox.SlowBackend"
