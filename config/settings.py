@@ -161,11 +161,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # A shared cache: allauth's rate limits must count across every web process.
+    # Fails open: while Redis is unreachable, pages render uncached instead of failing.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tandem",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -281,12 +283,34 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# No task waits on a retry countdown (the outbox keeps its schedule on the row), so a dead
+# worker's unacknowledged task can be handed to another after five minutes. Short socket
+# timeouts keep a request that enqueues from hanging on an unreachable broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": 60.0},
     "experts-resume-due": {"task": "engagement.tasks.experts_resume_due", "schedule": 3600.0},
 }
+
+# The email outbox (core.services.outbox). A failed delivery is retried after
+# OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not
+# sent within OUTBOX_GIVE_UP_HOURS is given up and listed for staff to resend. A delivery in
+# progress holds its email for OUTBOX_CLAIM_SECONDS, longer than any SMTP exchange (EMAIL_TIMEOUT
+# is per socket operation), before another may send it. An enqueued email is left to its task
+# for OUTBOX_ENQUEUE_LEASE_SECONDS (the broker's visibility timeout: by then Redis has handed a
+# dead worker's task to another anyway) before the sweeper enqueues it again, so a long queue
+# is not flooded with copies.
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
+OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+OUTBOX_ENQUEUE_LEASE_SECONDS = float(os.environ.get("OUTBOX_ENQUEUE_LEASE_SECONDS", "300"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tandem"

@@ -1,3 +1,7 @@
+import uuid
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -10,8 +14,13 @@ from core.fields import EncryptedTextField
 
 class OutboundEmail(models.Model):
     """One email to one person. The row is written in the same transaction as the change that
-    causes it, so a broker outage delays the email but never loses it; `sent_at` set means
-    delivered, and delivery is guarded so a retried task never sends twice.
+    causes it, so a broker outage delays the email but never loses it. The row keeps its own
+    retry schedule: `next_attempt_at` says when the sweeper next enqueues it, `claimed_until`
+    marks a delivery in progress, `sent_at` set means delivered and `failed_at` set means
+    given up (staff can resend it).
+
+    Delivery is at least once: an attempt interrupted after the mail server accepted the
+    message is repeated, with the same Message-ID.
 
     Address, subject and bodies are encrypted: they can carry names and one-time links."""
 
@@ -27,24 +36,35 @@ class OutboundEmail(models.Model):
     subject = EncryptedTextField(_("subject"))
     body_text = EncryptedTextField(_("plain text body"))
     body_html = EncryptedTextField(_("HTML body"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
+    message_uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The give-up clock runs from here; a resend starts it again.
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("outbound email")
         indexes = [
             models.Index(
-                fields=["created_at"],
-                name="outbox_pending_idx",
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
                 condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.template} #{self.pk}"
+
+    @property
+    def message_id(self) -> str:
+        """The same for every attempt, so that a duplicate can be recognised."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        return f"<{self.message_uuid}@{domain or urlsplit(settings.SITE_URL).hostname}>"
 
 
 class AuditEvent(models.Model):

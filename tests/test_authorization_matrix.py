@@ -94,6 +94,10 @@ MATRIX = [
     ("/admin/honoraria/",                                  (302, 403, 403, 403, 403, 302, 200)),
     ("/admin/honoraria/inspect/{honorarium}/",             (302, 403, 403, 403, 403, 302, 200)),
     ("/admin/users/",                                      (302, 403, 403, 403, 403, 302, 302)),
+    ("/admin/outbound-emails/",                            (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/outbound-emails/results/",                    (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/outbound-emails/inspect/999999/",             (302, 403, 403, 403, 403, 404, 404)),
+    ("/admin/outbound-emails/resend/999999/",              (302, 403, 403, 403, 403, 405, 302)),
     ("/admin/settings/cms/sitesettings/{site}/",           (302, 403, 403, 403, 403, 200, 302)),
 ]
 # fmt: on

@@ -27,6 +27,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "engagement.view_panel",
         "engagement.delete_panel",
         "cms.change_sitesettings",
+        "core.view_outboundemail",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",

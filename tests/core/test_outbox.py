@@ -1,31 +1,31 @@
-import smtplib
+import logging
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
-from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from core.models import OutboundEmail
+from core.services import outbox
 from core.services.outbox import (
-    MAX_ATTEMPTS,
     Delivery,
     email_deliver,
     email_queue,
     email_queue_template,
+    email_resend,
     outbox_sweep,
 )
-from tests.factories import UserFactory
+from core.tasks import email_deliver as email_deliver_task
+from tests.core.outbox_helpers import stored_email
+from tests.factories import UserFactory, coordinator
 
-
-class FailingBackend(BaseEmailBackend):
-    """An email server that is down."""
-
-    def send_messages(self, email_messages):
-        raise smtplib.SMTPServerDisconnected("connection lost")
+FAILING = "tests.core.outbox_helpers.FailingBackend"
+BROKEN = "tests.core.outbox_helpers.BrokenBackend"
 
 
 def queue(**kwargs) -> OutboundEmail:
@@ -40,7 +40,7 @@ def queue(**kwargs) -> OutboundEmail:
 
 
 @pytest.mark.django_db
-def test_queued_email_is_delivered_after_commit_with_text_and_html(
+def test_queued_email_is_delivered_after_commit_with_text_html_and_its_message_id(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,11 +50,13 @@ def test_queued_email_is_delivered_after_commit_with_text_and_html(
     email.refresh_from_db()
     assert email.sent_at is not None
     assert email.attempts == 1
+    assert email.claimed_until is None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sam@tandem.test"]
     assert message.body == "Plain body"
     assert message.alternatives[0].content == "<p>HTML body</p>"
+    assert message.message()["Message-ID"] == f"<{email.message_uuid}@tandem.example>"
 
 
 @pytest.mark.django_db
@@ -68,48 +70,246 @@ def test_delivering_twice_sends_once():
     assert len(mail.outbox) == 1
 
 
+class FlakyBackend(LocmemBackend):
+    """Fails the first attempt after building the message, as a dropped connection would."""
+
+    message_ids: list[str] = []
+
+    def send_messages(self, messages):
+        FlakyBackend.message_ids.append(messages[0].message()["Message-ID"])
+        if len(FlakyBackend.message_ids) == 1:
+            raise ConnectionResetError
+        return super().send_messages(messages)
+
+
 @pytest.mark.django_db
-def test_a_server_outage_keeps_the_email_for_the_sweeper(settings):
-    settings.EMAIL_BACKEND = "tests.core.test_outbox.FailingBackend"
-    email = queue()
+def test_every_attempt_carries_the_same_message_id_and_each_email_its_own(settings):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.FlakyBackend"
+    FlakyBackend.message_ids = []
+    email = stored_email()
+    other = stored_email()
 
-    outcome = email_deliver(email_id=email.pk)
+    first = email_deliver(email_id=email.pk)
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=email.created_at)
+    second = email_deliver(email_id=email.pk)
+    email_deliver(email_id=other.pk)
 
-    email.refresh_from_db()
+    assert (first, second) == (Delivery.RETRY, Delivery.SENT)
+    assert FlakyBackend.message_ids == [email.message_id, email.message_id, other.message_id]
+    assert email.message_id != other.message_id
+    assert [m.message()["Message-ID"] for m in mail.outbox] == [
+        email.message_id,
+        other.message_id,
+    ]
+
+
+@pytest.mark.django_db
+def test_a_failed_attempt_is_rescheduled_on_the_row_with_exponential_backoff(settings, clock):
+    settings.EMAIL_BACKEND = FAILING
+    email = stored_email()
+    waits = []
+
+    for _ in range(9):
+        outcome = email_deliver(email_id=email.pk)
+        email.refresh_from_db()
+        waits.append((email.next_attempt_at - clock.now).total_seconds())
+        clock.advance(hours=2)
+
     assert outcome is Delivery.RETRY
-    assert email.sent_at is None
-    assert email.attempts == 1
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+    assert email.attempts == 9
     assert email.last_error == "SMTPServerDisconnected"
+    assert email.claimed_until is None
+    assert (email.sent_at, email.failed_at) == (None, None)
 
+
+@pytest.mark.django_db
+def test_the_sweeper_sends_a_failed_email_only_once_it_is_due(settings, clock):
+    settings.EMAIL_BACKEND = FAILING
+    email = stored_email()
+    email_deliver(email_id=email.pk)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    OutboundEmail.objects.filter(pk=email.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    swept = outbox_sweep()
+
+    clock.advance(seconds=59)
+    early = outbox_sweep()
+    clock.advance(seconds=1)
+    due = outbox_sweep()
 
     email.refresh_from_db()
-    assert swept == 1
-    assert email.sent_at is not None
+    assert (early, due) == (0, 1)
+    assert email.sent_at == clock.now
+    assert email.attempts == 2
+    assert email.last_error == ""
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
-def test_the_outbox_gives_up_after_the_last_attempt(settings):
-    settings.EMAIL_BACKEND = "tests.core.test_outbox.FailingBackend"
-    email = queue()
-    OutboundEmail.objects.filter(pk=email.pk).update(attempts=MAX_ATTEMPTS - 1)
+def test_any_exception_is_a_counted_failed_attempt_logged_by_class_name_only(settings, caplog):
+    settings.EMAIL_BACKEND = BROKEN
+    email = stored_email()
 
-    outcome = email_deliver(email_id=email.pk)
+    with caplog.at_level(logging.WARNING, logger="core.services.outbox"):
+        outcome = email_deliver(email_id=email.pk)
 
     email.refresh_from_db()
-    assert outcome is Delivery.GAVE_UP
-    assert email.failed_at is not None
+    assert outcome is Delivery.RETRY
+    assert (email.attempts, email.last_error) == (1, "RuntimeError")
+    assert email.next_attempt_at > email.created_at
     assert outbox_sweep() == 0
+    assert caplog.messages == [
+        f"Email {email.pk} (test) not delivered on attempt 1: RuntimeError; next attempt in 60 s"
+    ]
+    assert "sam@tandem.test" not in caplog.text
 
 
 @pytest.mark.django_db
-def test_sweeper_leaves_fresh_emails_to_their_own_task():
-    queue()
+def test_the_task_leaves_retrying_to_the_row_and_the_sweeper(settings):
+    settings.EMAIL_BACKEND = FAILING
+    email = stored_email()
 
-    assert outbox_sweep() == 0
+    result = email_deliver_task.apply(args=(email.pk,))
+
+    email.refresh_from_db()
+    assert (result.state, result.result) == ("SUCCESS", "retry")
+    assert email.attempts == 1
+
+
+@pytest.mark.django_db
+def test_the_sweeper_leaves_a_fresh_email_to_its_own_task_for_one_lease(
+    clock, django_capture_on_commit_callbacks
+):
+    # The callbacks are captured but not run: the task enqueued on commit never arrives.
+    with django_capture_on_commit_callbacks():
+        email = queue()
+
+    clock.advance(seconds=299)
+    before = outbox_sweep()
+    clock.advance(seconds=1)
+    after = outbox_sweep()
+
+    email.refresh_from_db()
+    assert (before, after) == (0, 1)
+    assert email.sent_at == clock.now
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_sweep_leases_what_it_enqueues_so_the_next_sweep_skips_it(clock, monkeypatch):
+    # A broker that takes every task, with no worker to run them.
+    enqueued = []
+    monkeypatch.setattr(outbox, "task_enqueue", lambda name, *ids: enqueued.extend(ids) or True)
+    email = stored_email()
+
+    first = outbox_sweep()
+    clock.advance(seconds=299)
+    second = outbox_sweep()
+    clock.advance(seconds=1)
+    third = outbox_sweep()
+
+    email.refresh_from_db()
+    assert (first, second, third) == (1, 0, 1)
+    assert enqueued == [email.pk, email.pk]
+    assert email.next_attempt_at == clock.now + timedelta(seconds=300)
+    assert email.attempts == 0
+
+
+@pytest.mark.django_db
+def test_a_sweep_continues_batch_after_batch_until_nothing_is_due(monkeypatch):
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 3)
+    emails = [stored_email(subject=f"Email {n}") for n in range(7)]
+
+    swept = outbox_sweep()
+
+    assert swept == 7
+    assert sorted(m.subject for m in mail.outbox) == sorted(e.subject for e in emails)
+    assert OutboundEmail.objects.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_sweep_stops_when_its_time_budget_is_spent(monkeypatch):
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(outbox, "SWEEP_TIME_BUDGET_SECONDS", 0.3)
+    original = outbox.task_enqueue
+
+    def slow_enqueue(name, *ids):
+        time.sleep(0.1)
+        return original(name, *ids)
+
+    monkeypatch.setattr(outbox, "task_enqueue", slow_enqueue)
+    for _ in range(6):
+        stored_email()
+
+    swept = outbox_sweep()
+
+    # Two batches start inside the budget; the third would start after it.
+    assert swept == 4
+    assert OutboundEmail.objects.filter(sent_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_outbox_gives_up_by_age_not_by_count(settings, clock, caplog):
+    settings.EMAIL_BACKEND = FAILING
+    old = stored_email(queued_at=clock.now - timedelta(hours=48, seconds=1), attempts=2)
+    young = stored_email(queued_at=clock.now - timedelta(hours=48), attempts=40)
+
+    with caplog.at_level(logging.WARNING, logger="core.services.outbox"):
+        swept = outbox_sweep()
+
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert swept == 1
+    assert (old.failed_at, old.attempts) == (clock.now, 2)
+    assert (young.failed_at, young.attempts) == (None, 41)
+    assert (
+        caplog.messages[0] == "Gave up on 1 emails not sent within 48 hours; staff can resend them"
+    )
+    assert email_deliver(email_id=old.pk) is Delivery.ALREADY_DONE
+    clock.advance(days=1)
+    assert outbox_sweep() == 0  # the young one is given up now, and neither is enqueued
+
+
+@pytest.mark.django_db
+def test_a_stale_claim_lapses_and_a_live_one_is_respected(clock):
+    live = stored_email(claimed_until=clock.now + timedelta(seconds=1))
+    stale = stored_email(claimed_until=clock.now - timedelta(seconds=1))
+
+    assert email_deliver(email_id=live.pk) is Delivery.ALREADY_DONE
+    assert email_deliver(email_id=stale.pk) is Delivery.SENT
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_claim_is_committed_before_the_email_server_is_contacted(settings):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.ClaimObservingBackend"
+    email = stored_email()
+    ClaimObservingBackend.seen = []
+
+    email_deliver(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert ClaimObservingBackend.seen == [(True, 1)]
+    assert email.sent_at is not None
+
+
+class ClaimObservingBackend(LocmemBackend):
+    """Looks at the row from another connection while the message is being sent."""
+
+    seen: list[tuple[bool, int]] = []
+
+    def send_messages(self, messages):
+        def look():
+            try:
+                row = OutboundEmail.objects.values("claimed_until", "attempts").get()
+                ClaimObservingBackend.seen.append(
+                    (row["claimed_until"] is not None, row["attempts"])
+                )
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=look)
+        other.start()
+        other.join()
+        return super().send_messages(messages)
 
 
 @pytest.mark.django_db
@@ -132,28 +332,95 @@ def test_templated_email_is_rendered_in_the_recipients_language(
     assert mail.outbox[0].body == "Language cy"
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_deliveries_of_one_email_send_it_once():
-    # Created directly: queueing would deliver it at once, on commit.
-    email = OutboundEmail.objects.create(
-        template="test", to_address="sam@tandem.test", subject="Hello", body_text="Body"
+@pytest.mark.django_db
+def test_resending_a_given_up_email_starts_it_over_and_is_logged(
+    clock, django_capture_on_commit_callbacks
+):
+    staff = coordinator()
+    email = stored_email(
+        queued_at=clock.now - timedelta(hours=50),
+        failed_at=clock.now - timedelta(hours=2),
+        attempts=30,
+        last_error="SMTPServerDisconnected",
     )
-    barrier = threading.Barrier(4)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = email_resend(email_id=email.pk, by=staff)
+
+    email.refresh_from_db()
+    assert resent is True
+    assert (email.failed_at, email.queued_at, email.sent_at) == (None, clock.now, clock.now)
+    assert (email.attempts, email.last_error) == (1, "")
+    assert len(mail.outbox) == 1
+    entry = ModelLogEntry.objects.get()
+    assert (entry.action, entry.user, entry.object_id) == (
+        "tandem.email_resend",
+        staff,
+        str(email.pk),
+    )
+    assert entry.data == {"attempts": 30, "last_error": "SMTPServerDisconnected"}
+
+
+@pytest.mark.django_db
+def test_an_email_sent_or_being_sent_is_not_resent(clock):
+    staff = coordinator()
+    sent = stored_email(sent_at=clock.now)
+    sending = stored_email(claimed_until=clock.now + timedelta(seconds=30))
+
+    assert email_resend(email_id=sent.pk, by=staff) is False
+    assert email_resend(email_id=sending.pk, by=staff) is False
+    sending.refresh_from_db()
+    assert sending.claimed_until == clock.now + timedelta(seconds=30)
+    assert ModelLogEntry.objects.count() == 0
+    assert mail.outbox == []
+
+
+def _deliver_concurrently(email_id: int, threads: int) -> list[str]:
+    barrier = threading.Barrier(threads)
     outcomes = []
 
     def deliver():
         barrier.wait()
         try:
-            outcomes.append(email_deliver(email_id=email.pk))
+            outcomes.append(email_deliver(email_id=email_id).value)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    workers = [threading.Thread(target=deliver) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(outcomes)
 
-    assert sorted(o.value for o in outcomes) == ["already_done"] * 3 + ["sent"]
+
+class SlowBackend(LocmemBackend):
+    """A mail server that takes a moment, so the deliveries overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.05)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_deliveries_of_one_email_send_it_once_on_any_database(settings, file_database):
+    # SQLite has no row locks: only the conditional claim keeps this to one sender.
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.SlowBackend"
+    emails = [stored_email() for _ in range(5)]
+
+    results = [_deliver_concurrently(email.pk, threads=4) for email in emails]
+
+    assert results == [["already_done"] * 3 + ["sent"]] * 5
+    assert len(mail.outbox) == 5
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_deliveries_of_one_email_send_it_once():
+    email = stored_email()
+
+    outcomes = _deliver_concurrently(email.pk, threads=4)
+
+    assert outcomes == ["already_done"] * 3 + ["sent"]
     assert len(mail.outbox) == 1

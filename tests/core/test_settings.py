@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -140,3 +141,27 @@ def test_production_security_settings_are_on(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False True True True True False"
+
+
+def test_with_redis_the_cache_fails_open_and_a_dead_workers_tasks_return_in_five_minutes(
+    tmp_path,
+):
+    code = (
+        "import json; from django.conf import settings as s;"
+        "print(json.dumps([s.CACHES['default']['BACKEND'], s.CACHES['default']['OPTIONS'],"
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS, s.CELERY_TASK_ALWAYS_EAGER]))"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env={"REDIS_URL": "redis://127.0.0.1:6379/0", "TANDEM_VAR_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "core.cache.ResilientRedisCache",
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        {"visibility_timeout": 300, "socket_connect_timeout": 2, "socket_timeout": 5},
+        False,
+    ]
