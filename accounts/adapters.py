@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         if is_staff_member(request.user):
-            return "/admin/"
+            return reverse("wagtailadmin_home")
         return super().get_login_redirect_url(request)
 
     def pre_login(self, request, user, **kwargs):

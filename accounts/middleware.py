@@ -12,9 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
 
-# Signing out must work for everyone, including staff who have not set up MFA yet.
-SIGN_OUT_PATH = "/admin/logout/"
-
 
 def session_passed_mfa(request) -> bool:
     """Whether this session's sign-in included a one-time code. Having an authenticator app
@@ -39,7 +36,8 @@ class StaffAccessMiddleware:
     def __call__(self, request):
         if (
             request.path.startswith(settings.STAFF_PATH_PREFIXES)
-            and request.path != SIGN_OUT_PATH
+            # Signing out must work for everyone, including staff without an app yet.
+            and request.path != reverse("admin_logout")
             and request.user.is_authenticated
         ):
             if not is_staff_member(request.user):

@@ -21,7 +21,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    path("admin/logout/", allauth_views.logout),
+    path("admin/logout/", allauth_views.logout, name="admin_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
