@@ -66,12 +66,14 @@ def test_with_the_broker_down_at_commit_every_email_is_kept_and_later_sent_once(
 
 
 def test_publishing_to_an_unreachable_broker_gives_up_within_a_fraction_of_a_second(tmp_path):
-    # A real, closed port: kombu's default policy would retry for about 0.6 s per task.
+    # A real, closed port: kombu's default policy would retry for about 0.6 s per task. The
+    # first call also loads the broker transport, a one-off cost, so it is not timed.
     result = run_manage(
         "shell",
         "-c",
         "import json, time\n"
         "from core.enqueue import task_enqueue\n"
+        "task_enqueue('core.tasks.email_deliver', 7)\n"
         "timings = []\n"
         "for _ in range(3):\n"
         "    start = time.monotonic()\n"
@@ -83,8 +85,9 @@ def test_publishing_to_an_unreachable_broker_gives_up_within_a_fraction_of_a_sec
 
     timings = json.loads(result.stdout.strip().splitlines()[-1])
     assert [enqueued for enqueued, _seconds in timings] == [False, False, False]
-    assert sum(seconds for _enqueued, seconds in timings) < 1.0, timings
+    # Each call gives up in well under the 0.6 s the default retry policy spent.
+    assert max(seconds for _enqueued, seconds in timings) < 0.3, timings
     warnings = [line for line in result.stderr.splitlines() if "core.enqueue" in line]
     assert [line.split(" core.enqueue ")[1] for line in warnings] == [
         "Task core.tasks.email_deliver(7,) not enqueued (OperationalError); left to the sweeper"
-    ] * 3
+    ] * 4

@@ -287,9 +287,12 @@ def test_accepting_an_application_asks_first_and_errors_are_in_view(page, db):
     page.goto(f"/admin/experts/inspect/{applicant.pk}/")
 
     page.get_by_role("button", name="Send question").click()
-    alert = page.get_by_role("alert").filter(has_text="There is a problem")
-    expect(alert).to_be_in_viewport()
-    expect(page.get_by_label("Message to the expert").first).to_be_focused()
+    # The page opens on the question with the problem, its message beside it; a summary at
+    # the top links to it as well.
+    message = page.locator("#id_request_info-message")
+    expect(message).to_be_focused()
+    expect(message).to_be_in_viewport()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_have_count(1)
 
     page.get_by_role("button", name="Accept and activate").click()
     expect(page.get_by_role("heading", name=re.compile("Accept Nadia"))).to_be_in_viewport()
