@@ -92,7 +92,7 @@ def test_repeated_failed_logins_are_rate_limited(client):
         for _ in range(6)
     ]
 
-    limited = "Too many failed login attempts. Try again later."
+    limited = "You have tried to sign in too many times. Wait a few minutes and try again"
     assert [limited in r.content.decode() for r in responses] == [False] * 5 + [True]
     # Even the right password is refused until the limit expires.
     response = client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
