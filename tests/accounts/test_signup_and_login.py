@@ -40,7 +40,7 @@ def test_signup_creates_an_unverified_account_and_sends_a_verification_email(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.adviser@tandem.test"]
-    assert message.subject == "Tandem: Please Confirm Your Email Address"
+    assert message.subject == "Tandem: Confirm your email address"
     assert "/accounts/confirm-email/" in message.body
     assert message.alternatives[0].mimetype == "text/html"
     assert OutboundEmail.objects.get().recipient == user
