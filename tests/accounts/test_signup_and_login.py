@@ -40,7 +40,7 @@ def test_signup_creates_an_unverified_account_and_sends_a_verification_email(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["new.adviser@tandem.test"]
-    assert message.subject == "Tandem: Please Confirm Your Email Address"
+    assert message.subject == "Tandem: Confirm your email address"
     assert "/accounts/confirm-email/" in message.body
     assert message.alternatives[0].mimetype == "text/html"
     assert OutboundEmail.objects.get().recipient == user
@@ -92,7 +92,7 @@ def test_repeated_failed_logins_are_rate_limited(client):
         for _ in range(6)
     ]
 
-    limited = "Too many failed login attempts. Try again later."
+    limited = "You have tried to sign in too many times. Wait a few minutes and try again"
     assert [limited in r.content.decode() for r in responses] == [False] * 5 + [True]
     # Even the right password is refused until the limit expires.
     response = client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
