@@ -204,6 +204,11 @@ ACCOUNT_FORMS = {
     "reset_password": "accounts.allauth_forms.ResetPasswordForm",
     "reset_password_from_key": "accounts.allauth_forms.ResetPasswordKeyForm",
     "change_password": "accounts.allauth_forms.ChangePasswordForm",
+    "add_email": "accounts.allauth_forms.AddEmailForm",
+    "set_password": "accounts.allauth_forms.SetPasswordForm",
+    "reauthenticate": "accounts.allauth_forms.ReauthenticateForm",
+    "request_reauthentication_code": "accounts.allauth_forms.RequestReauthenticationCodeForm",
+    "confirm_reauthentication_code": "accounts.allauth_forms.ConfirmReauthenticationCodeForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Confirming the address in the browser that signed up signs the person in and takes them on
@@ -221,6 +226,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.allauth_forms.AuthenticateForm",
+    "reauthenticate": "accounts.allauth_forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.allauth_forms.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
 

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
 from accounts import allauth_forms
+from accounts.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
@@ -37,9 +38,18 @@ def empty(form_class, **kwargs):
 
 
 def test_settings_use_tandems_forms():
-    assert {
-        name: import_string(path).__module__ for name, path in settings.ACCOUNT_FORMS.items()
-    } == dict.fromkeys(settings.ACCOUNT_FORMS, "accounts.allauth_forms")
+    forms = {**settings.ACCOUNT_FORMS, **{f"mfa_{k}": v for k, v in settings.MFA_FORMS.items()}}
+
+    assert {name: import_string(path).__module__ for name, path in forms.items()} == dict.fromkeys(
+        forms, "accounts.allauth_forms"
+    )
+    # Every form a person can reach is Tandem's: each page asks in Tandem's words.
+    assert set(settings.ACCOUNT_FORMS) >= {
+        "login", "signup", "reset_password", "reset_password_from_key", "change_password",
+        "add_email", "set_password", "reauthenticate", "request_reauthentication_code",
+        "confirm_reauthentication_code",
+    }  # fmt: skip
+    assert set(settings.MFA_FORMS) == {"authenticate", "reauthenticate", "activate_totp"}
 
 
 def test_sign_in_asks_for_each_field(request_in_context):
@@ -226,3 +236,14 @@ def test_no_form_keeps_placeholder_text(person, request_in_context):
         if "placeholder" in field.widget.attrs
     }
     assert placeholders == set()
+
+
+@pytest.mark.django_db
+def test_the_staff_code_page_answers_an_empty_code_in_tandems_words(client):
+    staff = UserFactory(role=Role.COORDINATOR, mfa=True)
+    client.post("/accounts/login/", {"login": staff.email, "password": TEST_PASSWORD})
+
+    page = client.post("/accounts/2fa/authenticate/", {"code": ""}).content.decode()
+
+    assert "Enter the code from your authenticator app" in page
+    assert "This field is required." not in page
