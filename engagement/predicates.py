@@ -1,9 +1,22 @@
-"""Object predicates about experts and panels. The models' transition declarations and
-engagement/rules.py both use them, so they import no engagement models."""
+"""Object predicates about experts, teams and panels. The models' transition declarations
+and engagement/rules.py both use them, so they import no engagement models: they read
+attributes, and `panel_of` finds the panel of anything that belongs to one."""
 
 import rules
+from django.utils import timezone
 
 from accounts.rules import is_coordinator
+
+
+def panel_of(obj):
+    """The panel of a panel, an invitation, a session, or a session's note."""
+    if obj is None:
+        return None
+    if hasattr(obj, "coordinators"):
+        return obj
+    if hasattr(obj, "panel"):
+        return obj.panel
+    return obj.session.panel
 
 
 @rules.predicate
@@ -22,11 +35,68 @@ def coordinates_a_panel_of(user, profile) -> bool:
 
 
 @rules.predicate
-def coordinates_panel(user, panel) -> bool:
+def coordinates_panel(user, obj) -> bool:
+    """The user is one of the coordinators of the object's panel."""
+    panel = panel_of(obj)
     if panel is None or not user.is_authenticated:
         return False
     return panel.coordinators.filter(pk=user.pk).exists()
 
 
+@rules.predicate
+def is_panel_member(user, obj) -> bool:
+    """The user is an expert on the object's panel today."""
+    panel = panel_of(obj)
+    if panel is None or not user.is_authenticated:
+        return False
+    return panel.memberships.current().filter(expert__user=user).exists()
+
+
+@rules.predicate
+def chairs_panel(user, obj) -> bool:
+    """The user chairs the object's panel today."""
+    panel = panel_of(obj)
+    if panel is None or not user.is_authenticated:
+        return False
+    return panel.memberships.current().filter(expert__user=user, role="chair").exists()
+
+
+@rules.predicate
+def panel_has_chair(user, obj) -> bool:
+    panel = panel_of(obj)
+    return panel is not None and panel.memberships.current().filter(role="chair").exists()
+
+
+@rules.predicate
+def is_team_member(user, obj) -> bool:
+    """The user belongs to the research team of the object (a team, a request, a panel
+    formed for a request, or anything with a `team_id`)."""
+    team_id = obj.pk if hasattr(obj, "organisation") else getattr(obj, "team_id", None)
+    if team_id is None or not user.is_authenticated:
+        return False
+    return user.team_memberships.filter(team_id=team_id).exists()
+
+
+@rules.predicate
+def is_invitee(user, invitation) -> bool:
+    return invitation is not None and invitation.expert.user_id == user.pk
+
+
+@rules.predicate
+def is_invited_person(user, invitation) -> bool:
+    """The signed-in person has confirmed the address a team invitation was sent to."""
+    if invitation is None or not user.is_authenticated:
+        return False
+    return user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+
+
+@rules.predicate
+def has_started(user, session) -> bool:
+    return session is not None and session.starts_at <= timezone.now()
+
+
 # Nobody vets their own application, whatever their role.
 vets_others = is_coordinator & ~is_self
+# The panel's coordinators run it; a chair leads its sessions.
+runs_panel = is_coordinator & coordinates_panel
+chairs_or_coordinates = chairs_panel | (runs_panel & ~panel_has_chair)

@@ -5,7 +5,7 @@ status is declared once, with the transitions on each model (`Model.workflow.per
 import rules
 
 from accounts.rules import is_coordinator, is_finance
-from engagement.predicates import coordinates_a_panel_of, coordinates_panel, is_self
+from engagement.predicates import coordinates_a_panel_of, is_self, runs_panel
 
 rules.add_perm("engagement.view_expert_legal_name", is_self | is_finance)
 rules.add_perm("engagement.view_expert_eligibility", is_self | is_finance)
@@ -17,4 +17,4 @@ rules.add_perm("engagement.view_expert_expertise_notes", is_self | is_coordinato
 
 # Who coordinates a panel and who belongs to it open members' access needs: only the panel's
 # own coordinators change them (engagement.services.panels).
-rules.add_perm("engagement.manage_panel", is_coordinator & coordinates_panel)
+rules.add_perm("engagement.manage_panel", runs_panel)

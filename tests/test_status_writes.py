@@ -18,7 +18,17 @@ from wagtail.admin.viewsets import viewsets as admin_viewsets
 
 from core.models import AuditEvent
 from core.transitions import guarded_fields, guarded_models, state_machines
-from engagement.models import ConsentStatement, ExpertProfile, Panel, PanelMembership
+from engagement.models import (
+    AdvisoryRequest,
+    ConsentStatement,
+    ExpertProfile,
+    Invitation,
+    Panel,
+    PanelMembership,
+    PanelSession,
+    SessionNote,
+    TeamInvitation,
+)
 from payments.models import Honorarium
 from tests.factories import coordinator, expert
 
@@ -39,7 +49,15 @@ def test_every_model_with_a_status_declares_its_transitions():
         model for model in project_models() if "status" in {f.name for f in model._meta.fields}
     }
 
-    assert with_status == {ExpertProfile, Honorarium}
+    assert with_status == {
+        ExpertProfile,
+        Honorarium,
+        AdvisoryRequest,
+        TeamInvitation,
+        Invitation,
+        PanelSession,
+        SessionNote,
+    }
     assert with_status <= set(state_machines())
     for model in with_status:
         machine = state_machines()[model]

@@ -3,11 +3,10 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedJSONField, EncryptedTextField
-from core.transitions import GrantsAccess, StateMachine, Transition
+from core.transitions import StateMachine, Transition
 from core.validators import validate_name_characters
 from engagement.predicates import is_self, vets_others
 from payments import eligibility
@@ -328,64 +327,3 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_field_display()} at {self.accessed_at:%Y-%m-%d %H:%M}"
-
-
-class Panel(models.Model):
-    """A group of experts advising together. Its coordinators may see members' access needs,
-    so who coordinates it and who belongs to it change only through
-    engagement.services.panels."""
-
-    name = models.CharField(_("name"), max_length=200, validators=[validate_name_characters])
-    description = models.TextField(_("description"), blank=True)
-    coordinators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="coordinated_panels",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    access = GrantsAccess("coordinators", "memberships")
-    audit_events = GenericRelation("core.AuditEvent", related_query_name="panel")
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("panel")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class PanelMembershipQuerySet(models.QuerySet):
-    def current(self, on=None):
-        """Memberships in force on a day (today by default): started, and not yet ended."""
-        day = on or timezone.localdate()
-        return self.filter(started_on__lte=day).filter(
-            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=day)
-        )
-
-
-class PanelMembership(models.Model):
-    class Role(models.TextChoices):
-        MEMBER = "member", _("Member")
-        CHAIR = "chair", _("Chair")
-
-    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="memberships")
-    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
-
-    objects = PanelMembershipQuerySet.as_manager()
-    access = GrantsAccess(all_fields=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["panel", "expert"], name="panel_membership_unique"),
-            models.CheckConstraint(
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-                name="panel_membership_dates_ordered",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.expert} in {self.panel}"
