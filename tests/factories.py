@@ -99,3 +99,92 @@ def expert(
     answers = consents if consents is not None else dict.fromkeys(statements, True)
     consents_record(profile=profile, answers=answers, statements=statements)
     return profile
+
+
+def team(*, members=(), name="Safe Homes Study", organisation="University of Tandem"):
+    """A research team with these users as members (each given the Researcher role)."""
+    from engagement.models import ResearchTeam, TeamMembership
+
+    research_team = ResearchTeam.objects.create(name=name, organisation=organisation)
+    group = Group.objects.get(name=Role.RESEARCHER.value)
+    for user in members:
+        user.groups.add(group)
+        TeamMembership.objects.create(team=research_team, user=user)
+    return research_team
+
+
+def advisory_request(*, research_team=None, status="draft", topics=(), languages=(), **fields):
+    """An advisory request with every required answer filled in."""
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.models import AdvisoryRequest
+
+    today = timezone.localdate()
+    defaults = {
+        "title": "How people find safe housing",
+        "about": "A study of how people leaving exploitation find a safe place to live.",
+        "stage": "design",
+        "input_kind": "panel_meeting",
+        "experts_wanted": 4,
+        "prep_hours": "1.0",
+        "session_hours": "2.0",
+        "earliest_date": today + datetime.timedelta(days=14),
+        "latest_date": today + datetime.timedelta(days=90),
+        "format": "online",
+        "agrees_to_fund": True,
+        "status": status,
+    }
+    request = AdvisoryRequest.objects.create(
+        team=research_team or team(members=[researcher()]), **{**defaults, **fields}
+    )
+    request.topics.set(topics)
+    request.languages.set(languages)
+    return request
+
+
+def panel(*, coordinators=(), members=(), chairs=(), seats=0, request=None, name="Housing panel"):
+    """A panel with these coordinators, and experts (profiles) as current members or chairs."""
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.models import Panel, PanelMembership
+
+    new_panel = Panel.objects.create(
+        name=name,
+        seats=seats,
+        request=request,
+        kind=Panel.Kind.REQUEST if request else Panel.Kind.STANDING,
+    )
+    new_panel.coordinators.set(coordinators)
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    for profile in members:
+        PanelMembership.objects.create(panel=new_panel, expert=profile, started_on=since)
+    for profile in chairs:
+        PanelMembership.objects.create(
+            panel=new_panel, expert=profile, started_on=since, role=PanelMembership.Role.CHAIR
+        )
+    return new_panel
+
+
+def panel_session(*, of_panel, days_ahead=7, **fields):
+    """A scheduled online session of the panel, `days_ahead` days from now."""
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.models import PanelSession
+
+    defaults = {
+        "title": "First panel meeting",
+        "starts_at": timezone.now().replace(minute=0, second=0, microsecond=0)
+        + datetime.timedelta(days=days_ahead),
+        "duration_minutes": 120,
+        "prep_minutes": 60,
+        "format": "online",
+        "joining_details": "https://meet.tandem.example/room-42",
+        "access_support": ["captions", "breaks"],
+    }
+    return PanelSession.objects.create(panel=of_panel, **{**defaults, **fields})
