@@ -2,6 +2,7 @@
 
 import json
 
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
@@ -36,8 +37,9 @@ def sensitive_field_reveal(*, viewer: User, profile: ExpertProfile, field: str):
 
 def _names(data: dict, user: User) -> bool:
     signed_in = str(data.get("_auth_user_id")) == str(user.pk)
-    # allauth keeps a sign-in waiting for a code or an email confirmation under this key.
-    pending = str((data.get("account_login") or {}).get("user_pk")) == str(user.pk)
+    # allauth keeps a sign-in waiting for a code or an email confirmation under this key,
+    # with the user's id in its own (base 36) encoding.
+    pending = (data.get("account_login") or {}).get("user_pk") == user_pk_to_url_str(user)
     return signed_in or pending or user.email.lower() in json.dumps(data).lower()
 
 
