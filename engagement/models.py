@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedJSONField, EncryptedTextField
@@ -37,7 +38,8 @@ class Topic(models.Model):
         verbose_name = _("expertise topic")
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language where the catalogue has this name (the shipped ones).
+        return gettext(self.name)
 
 
 class Language(models.Model):
@@ -52,7 +54,8 @@ class Language(models.Model):
         verbose_name = _("language")
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language where the catalogue has this name (the shipped ones).
+        return gettext(self.name)
 
 
 class Region(models.TextChoices):
