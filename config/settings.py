@@ -239,7 +239,9 @@ STAFF_PATH_PREFIXES = ("/admin/",)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Tandem's own strings (makemessages writes there), then Welsh for the few library strings
+# Tandem's pages show whose libraries have none (kept by hand, see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
