@@ -23,7 +23,7 @@ def site_shell_for_request(request) -> dict:
 def _build_shell(request, language: str) -> dict:
     site = Site.find_for_request(request)
     shell = {
-        "home_url": reverse("wagtail_serve", args=[""]),
+        "home_url": reverse("home"),
         "quick_exit_url": DEFAULT_QUICK_EXIT_URL,
         "helpline_text": "",
         "contact_email": "",

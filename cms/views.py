@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.i18n import set_language
 from wagtail.models import Locale, Page
+from wagtail.views import serve
 
 
 def language_set(request):
@@ -42,9 +43,11 @@ def _page_url_in(request, path: str, language: str) -> str | None:
         match = resolve(path)
     except Resolver404:
         return None
-    if match.url_name != "wagtail_serve":
+    if match.func is not serve:
         return None
-    page = Page.find_for_request(request, match.args[0] if match.args else "")
+    page = Page.find_for_request(
+        request, match.kwargs.get("path", match.args[0] if match.args else "")
+    )
     locale = Locale.objects.filter(language_code=language).first()
     if page is None or locale is None:
         return None

@@ -190,7 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "me"
-LOGOUT_REDIRECT_URL = "/"
+# The home page in the language of the page signed out from (config/urls.py).
+LOGOUT_REDIRECT_URL = "home"
 
 # allauth: email is the login, verified before first sign-in; MFA by TOTP with recovery codes.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

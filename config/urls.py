@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -45,6 +46,8 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("engagement.urls")),
+    # The home page, by a name that reverses to / or /cy/ (signing out lands here).
+    path("", wagtail_views.serve, {"path": ""}, name="home"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

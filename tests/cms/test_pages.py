@@ -7,6 +7,7 @@ from wagtail.models import Page, Site
 from cms.models import HomePage, SiteSettings, StandardPage
 from cms.seed import site_seed
 from core.public_cache import public_cache_invalidate
+from tests.factories import UserFactory
 from tests.helpers import count_queries
 
 
@@ -198,3 +199,18 @@ def test_seeding_twice_adds_no_second_welsh_page(home):
 
     assert list(Page.objects.values_list("pk", "slug", "locale__language_code")) == before
     assert Page.objects.filter(locale__language_code="cy").count() == 5
+
+
+@pytest.mark.parametrize(
+    ("logout_path", "home_path"), [("/accounts/logout/", "/"), ("/cy/accounts/logout/", "/cy/")]
+)
+def test_signing_out_lands_on_the_home_page_in_the_same_language(
+    client, home, logout_path, home_path
+):
+    client.force_login(UserFactory())
+
+    response = client.post(logout_path)
+
+    assert response.status_code == 302
+    assert response["Location"] == home_path
+    assert client.get(home_path).status_code == 200
