@@ -57,7 +57,7 @@ def test_with_the_broker_down_at_commit_every_email_is_kept_and_later_sent_once(
         "Email 0",
         "Email 1",
         "Email 2",
-        "Tandem: Please Confirm Your Email Address",
+        "Tandem: Confirm your email address",
     ]
     assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
     assert [e.pk for e in queued] == list(
