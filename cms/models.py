@@ -8,6 +8,14 @@ from wagtail.models import Page
 from cms.blocks import BodyBlock
 
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+DEFAULT_HELPLINE_TEXT = (
+    "Modern Slavery & Exploitation Helpline: 08000 121 700, free and confidential, "
+    "24 hours a day. In an emergency, call 999."
+)
+DEFAULT_HELPLINE_TEXT_CY = (
+    "Llinell Gymorth Caethwasiaeth Fodern a Chamfanteisio: 08000 121 700, am ddim ac yn "
+    "gyfrinachol, 24 awr y dydd. Mewn argyfwng, ffoniwch 999."
+)
 
 
 class PublicCachedPage(Page):
@@ -60,11 +68,19 @@ class SiteSettings(BaseSiteSetting):
     helpline_text = models.TextField(
         _("helpline text"),
         max_length=500,
-        default=(
-            "Modern Slavery & Exploitation Helpline: 08000 121 700, free and confidential, "
-            "24 hours a day. In an emergency, call 999."
-        ),
+        default=DEFAULT_HELPLINE_TEXT,
         help_text=_("Shown in the footer of every page."),
+    )
+    # One text per language, edited together so the numbers stay the same in both.
+    helpline_text_cy = models.TextField(
+        _("helpline text in Welsh"),
+        max_length=500,
+        blank=True,
+        default=DEFAULT_HELPLINE_TEXT_CY,
+        help_text=_(
+            "Shown in the footer of Welsh pages. Keep it in step with the English text. "
+            "Left blank, Welsh pages show the English text."
+        ),
     )
     contact_email = models.EmailField(_("contact address"), default="hello@tandem.example")
     accessibility_page = models.ForeignKey(
@@ -77,7 +93,12 @@ class SiteSettings(BaseSiteSetting):
     panels = [
         FieldPanel("quick_exit_url"),
         MultiFieldPanel(
-            [FieldPanel("helpline_text"), FieldPanel("contact_email")], heading=_("Support")
+            [
+                FieldPanel("helpline_text"),
+                FieldPanel("helpline_text_cy"),
+                FieldPanel("contact_email"),
+            ],
+            heading=_("Support"),
         ),
         MultiFieldPanel(
             [FieldPanel("accessibility_page"), FieldPanel("safeguarding_page")],

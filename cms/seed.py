@@ -1,8 +1,9 @@
 """The demo site's pages and settings, for `manage.py seed_demo`. Creates what is missing and
-leaves existing pages alone, so editors' changes survive a second run."""
+leaves existing pages alone, so editors' changes survive a second run. Every page has a Welsh
+translation (Wagtail's `copy_for_translation`, so each knows the other) served under /cy/."""
 
 from django.conf import settings
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage, SiteSettings, StandardPage
@@ -153,9 +154,169 @@ PAGES = [
                 "such as easy read, large print or BSL, email us and we will reply within five "
                 "working days.",
             ),
+            ("heading", "Our Welsh pages"),
+            *_p(
+                "Tandem is in English and Welsh. The Welsh translation has not yet been reviewed "
+                "by a fluent Welsh speaker, so some words may be wrong or sound unnatural. If you "
+                "notice a mistake, please email us and we will put it right.",
+            ),
         ],
     },
 ]
+
+# The Welsh version of each page above, keyed by the English slug. Welsh pages have Welsh
+# slugs: the language selector finds a page's translation by page, not by address.
+WELSH_HOME = {
+    "slug": "hafan",
+    "title": "Ymchwil wedi'i llunio gan bobl sydd â phrofiad bywyd",
+    "intro": (
+        "Tandem yw'r lle i bobl sydd â phrofiad bywyd o gaethwasiaeth fodern weithio fel "
+        "arbenigwyr am dâl gydag ymchwilwyr a chyllidwyr. Chi sy'n penderfynu beth rydych "
+        "chi'n ei rannu, sut rydych chi'n cael eich enwi, a sut rydych chi'n cael eich talu."
+    ),
+    "body": [
+        ("heading", "Sut mae'n gweithio"),
+        *_p(
+            "Ymunwch fel cynghorydd a dywedwch wrthyn ni am ba bynciau rydych chi eisiau rhoi "
+            "cyngor. Does byth rhaid i chi adrodd eich stori.",
+            "Mae timau ymchwil yn gofyn am gyngor. Rydyn ni'n gwahodd cynghorwyr sydd â'r "
+            "arbenigedd iawn, a chi sy'n dewis a ydych chi am gymryd rhan.",
+            "Rydych chi'n cael eich talu fel unrhyw weithiwr proffesiynol arall, a hynny ar "
+            "amser. Os na allwch chi gael eich talu, rydyn ni'n talu eich treuliau yn lle hynny.",
+        ),
+    ],
+}
+
+WELSH_PAGES = {
+    "about": {
+        "slug": "amdanom",
+        "title": "Ynglŷn â Tandem",
+        "intro": "Gyda Tandem, cymryd rhan go iawn yw'r llwybr hawdd, nid yr eithriad.",
+        "body": _p(
+            "Yn rhy aml, dim ond yn symbolaidd y mae goroeswyr yn cael eu cynnwys mewn ymchwil: "
+            "ffurflen adborth, un cyfarfod, dim tâl a dim gair am beth newidiodd. Mae Tandem "
+            "yma i newid hynny.",
+            "Mae cynghorwyr yn ymuno â phaneli dylunio ymchwil, yn sgorio cynigion am gyllid ac "
+            "yn cyd-ysgrifennu'r adroddiadau y mae'r cyhoedd yn eu darllen. Mae timau ymchwil yn "
+            "cofnodi beth wnaethon nhw ei newid oherwydd pob darn o gyngor, felly gall pob "
+            "cynghorydd weld y gwahaniaeth a wnaethon nhw.",
+        ),
+    },
+    "how-we-pay": {
+        "slug": "sut-rydyn-ni-yn-talu",
+        "title": "Sut rydyn ni'n talu",
+        "intro": (
+            "Mae pob cyfle yn dangos y gyfradd dâl, yr amser paratoi ac amser y sesiwn ymlaen llaw."
+        ),
+        "body": [
+            *_p(
+                "Rydyn ni'n talu cynghorwyr am eu hamser a'u harbenigedd, gan gynnwys amser "
+                "paratoi. Gallwch chi ddewis trosglwyddiad banc neu dalebau siopa, rhoi eich ffi "
+                "yn rhodd, neu wrthod cael eich talu.",
+            ),
+            ("heading", "Os nad oes gennych chi hawl i weithio"),
+            *_p(
+                "Os nad oes gennych chi hawl i weithio yn y DU, neu os nad ydych chi'n siŵr, "
+                "byddwn ni'n talu eich treuliau (fel costau teithio a gofal plant) gyda "
+                "derbynebau, a dim byd arall. Mae hyn yn eich diogelu chi. Gallwch chi gael "
+                "cyngor cyfrinachol am ddim am eich sefyllfa gan sefydliadau fel Cyngor ar Bopeth.",
+            ),
+            ("heading", "Os ydych chi'n cael budd-daliadau"),
+            *_p(
+                "Gall taliadau effeithio ar fudd-daliadau prawf modd. Cyn i chi dderbyn unrhyw "
+                "waith am dâl, byddwn ni'n dangos i chi ble i gael cyngor am ddim, a gallwn ni "
+                "ddweud wrthych chi faint rydych chi wedi'i gael yn ystod y flwyddyn.",
+            ),
+        ],
+    },
+    "safeguarding": {
+        "slug": "diogelu",
+        "title": "Diogelu a chymorth",
+        "intro": "Eich diogelwch chi sy'n dod gyntaf, bob amser.",
+        "body": [
+            (
+                "content_note",
+                {"text": "Mae'r dudalen hon yn sôn am gamfanteisio ac am ble i gael help brys."},
+            ),
+            ("heading", "Gadael y wefan hon yn gyflym"),
+            *_p(
+                "Mae botwm 'Gadael y wefan hon' ar frig pob tudalen. Mae'n agor gwefan tywydd ar "
+                "unwaith. Ar gyfrifiadur, gallwch chi hefyd bwyso'r fysell Shift dair gwaith.",
+                "Mae gadael fel hyn yn cymryd lle'r dudalen Tandem roeddech chi arni, ond dydy hyn "
+                "ddim yn clirio hanes eich porwr: gall pwyso'r botwm Yn ôl ddangos tudalennau "
+                "Tandem eraill a agoroch chi cyn hynny. Os gallai rhywun edrych ar eich ffôn "
+                "neu'ch cyfrifiadur, defnyddiwch bori preifat, neu cliriwch eich hanes wedyn "
+                "(gweler isod).",
+            ),
+            ("heading", "Cuddio eich olion"),
+            *_p(
+                "<b>Defnyddiwch bori preifat.</b> Dydy'r tudalennau rydych chi'n eu hagor mewn "
+                "ffenestr breifat ddim yn cael eu cadw yn eich hanes ar ôl i chi ei chau. Ar "
+                "iPhone, agorwch Safari, tapiwch y botwm tabiau a dewiswch Private. Yn Chrome ar "
+                "Android neu ar gyfrifiadur, agorwch y ddewislen (tri dot) a dewiswch New "
+                "Incognito tab. Yn Samsung Internet, trowch Secret mode ymlaen o'r botwm tabiau. "
+                "Yn Firefox, dewiswch New private window.",
+                "<b>Cliriwch eich hanes.</b> Ar iPhone: Settings, yna Safari, yna Clear History "
+                "and Website Data. Yn Chrome ar Android: y ddewislen (tri dot), yna History, yna "
+                "Delete browsing data. Yn Samsung Internet: y ddewislen, yna History, yna Delete "
+                "history. Ar gyfrifiadur, yn y rhan fwyaf o borwyr, pwyswch Control, Shift a "
+                "Delete gyda'i gilydd (Command, Shift a Delete ar Mac).",
+                "<b>E-byst a chyfrineiriau.</b> Mae e-byst gan Tandem yn aros yn eich mewnflwch "
+                "nes i chi eu dileu. Peidiwch â gadael i'ch porwr gofio eich cyfrinair Tandem ar "
+                "ddyfais sy'n cael ei rhannu.",
+                "Gall rhywun sylwi bod eich hanes cyfan wedi'i glirio. Os ydych chi'n poeni am "
+                "hynny, mae pori preifat yn fwy diogel, neu dilëwch dudalennau Tandem yn unig o'ch "
+                "hanes.",
+            ),
+            ("heading", "Cael cymorth"),
+            *_p(
+                "Llinell Gymorth Caethwasiaeth Fodern a Chamfanteisio: "
+                '<a href="tel:08000121700">08000 121 700</a>, am ddim ac yn gyfrinachol, 24 awr '
+                "y dydd.",
+                'Y Samariaid: <a href="tel:116123">116 123</a>, am ddim, unrhyw bryd, i unrhyw un '
+                "sydd angen siarad.",
+                'Mewn argyfwng, ffoniwch <a href="tel:999">999</a>.',
+            ),
+            ("heading", "Cymryd rhan yn ddiogel"),
+            *_p(
+                "Does byth rhaid i chi rannu eich stori. Gallwch chi stopio, cymryd seibiant neu "
+                "dynnu'n ôl unrhyw bryd heb golli dim. Ar ôl pob sesiwn, rydyn ni'n cynnig sgwrs "
+                "i ôl-drafod gyda rhywun rydych chi'n ymddiried ynddo.",
+            ),
+        ],
+    },
+    "accessibility": {
+        "slug": "hygyrchedd",
+        "title": "Datganiad hygyrchedd",
+        "intro": "Rydyn ni eisiau i bawb allu defnyddio Tandem.",
+        "body": [
+            *_p(
+                "Nod Tandem yw bodloni Canllawiau Hygyrchedd Cynnwys y We (WCAG) 2.2 ar lefel "
+                "AA. Mae pob tudalen yn cael ei phrofi gyda gwiriadau hygyrchedd awtomatig mewn "
+                "porwr go iawn, a gallwch chi ddefnyddio pob tudalen gyda bysellfwrdd yn unig.",
+            ),
+            ("heading", "Beth gallwch chi ei wneud"),
+            *_p(
+                "Gallwch chi newid lliwiau, chwyddo hyd at 400% heb i'r testun fynd oddi ar y "
+                "sgrin, symud o gwmpas gyda bysellfwrdd neu feddalwedd adnabod lleferydd, a "
+                "gwrando ar dudalennau gyda darllenydd sgrin.",
+            ),
+            ("heading", "Rhoi gwybod i ni am broblem"),
+            *_p(
+                "Os nad yw rhywbeth yn gweithio i chi, neu os oes angen gwybodaeth arnoch chi "
+                "mewn fformat arall fel hawdd ei ddeall, print bras neu Iaith Arwyddion Prydain "
+                "(BSL), anfonwch e-bost aton ni a byddwn ni'n ateb o fewn pum diwrnod gwaith.",
+            ),
+            ("heading", "Ein tudalennau Cymraeg"),
+            *_p(
+                "Mae Tandem ar gael yn Gymraeg ac yn Saesneg. Dydy siaradwr Cymraeg rhugl ddim "
+                "wedi adolygu'r cyfieithiad Cymraeg eto, felly gall rhai geiriau fod yn anghywir "
+                "neu swnio'n annaturiol. Os sylwch chi ar gamgymeriad, anfonwch e-bost aton ni a "
+                "byddwn ni'n ei gywiro.",
+            ),
+        ],
+    },
+}
 
 
 def site_seed() -> HomePage:
@@ -195,6 +356,11 @@ def site_seed() -> HomePage:
             page.save_revision().publish()
         pages[spec["slug"]] = page
 
+    welsh = Locale.objects.get(language_code="cy")
+    _translation_seed(home, welsh, WELSH_HOME)
+    for slug, page in pages.items():
+        _translation_seed(page, welsh, WELSH_PAGES[slug])
+
     site = Site.objects.get(root_page=home)
     site_settings = SiteSettings.for_site(site)
     if site_settings.accessibility_page_id is None or site_settings.safeguarding_page_id is None:
@@ -202,3 +368,18 @@ def site_seed() -> HomePage:
         site_settings.safeguarding_page = pages["safeguarding"]
         site_settings.save()
     return home
+
+
+def _translation_seed(page: Page, locale: Locale, spec: dict) -> Page:
+    """The page's translation into `locale`, created and published from `spec` if missing.
+    A page's parent is translated first, so the translation lands under the parent's."""
+    translated = page.get_translation_or_none(locale)
+    if translated is None:
+        translated = page.copy_for_translation(locale)
+        translated.slug = spec["slug"]
+        translated.title = spec["title"]
+        translated.intro = spec["intro"]
+        translated.body = spec["body"]
+        translated.save()
+        translated.save_revision().publish()
+    return translated

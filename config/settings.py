@@ -190,7 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "me"
-LOGOUT_REDIRECT_URL = "/"
+# The home page in the language of the page signed out from (config/urls.py).
+LOGOUT_REDIRECT_URL = "home"
 
 # allauth: email is the login, verified before first sign-in; MFA by TOTP with recovery codes.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -239,7 +240,9 @@ STAFF_PATH_PREFIXES = ("/admin/",)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Tandem's own strings (makemessages writes there), then Welsh for the few library strings
+# Tandem's pages show whose libraries have none (kept by hand, see its header).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -332,7 +335,9 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAIL_I18N_ENABLED = False
+# Public pages exist in each language: English at /about/, Welsh at /cy/about/ (config/urls.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "csv", "xlsx"]
 # Documents are served only through Wagtail's view, which checks the collection's view

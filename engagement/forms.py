@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DISPLAY_NAME_HELP
@@ -282,7 +283,8 @@ class ConsentsForm(forms.Form):
         }
         for kind, statement in statements.items():
             # linebreaks escapes the text itself (autoescape) before adding paragraph tags.
-            text = mark_safe(linebreaks(statement.text, autoescape=True))  # noqa: S308
+            # Shown in the reader's language where the catalogue has this version's wording.
+            text = mark_safe(linebreaks(gettext(statement.text), autoescape=True))  # noqa: S308
             if kind in self.changed:
                 text = format_html(
                     '<strong class="changed-note">{}</strong>{}',
@@ -290,7 +292,7 @@ class ConsentsForm(forms.Form):
                     text,
                 )
             self.fields[kind] = forms.BooleanField(
-                label=statement.title,
+                label=gettext(statement.title),
                 help_text=text,
                 required=statement.required,
                 error_messages={

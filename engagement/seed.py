@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
@@ -30,21 +31,22 @@ from engagement.steps import STEP_SLUGS
 from payments.eligibility import Benefits, RightToWork
 from payments.models import Honorarium, PaymentMethod
 
+# Marked for translation: the site shows topic names in the reader's language (Topic.__str__).
 TOPICS = [
-    "Designing research questions",
-    "Labour exploitation",
-    "Domestic servitude",
-    "Criminal exploitation, including county lines",
-    "Support services and safe houses",
-    "Immigration and asylum systems",
-    "Policing and the justice system",
-    "Health and mental health services",
-    "Housing",
-    "Work, money and financial inclusion",
-    "Children and young people",
-    "Ethics and safety in research",
-    "Peer support",
-    "Language and interpreting",
+    gettext_noop("Designing research questions"),
+    gettext_noop("Labour exploitation"),
+    gettext_noop("Domestic servitude"),
+    gettext_noop("Criminal exploitation, including county lines"),
+    gettext_noop("Support services and safe houses"),
+    gettext_noop("Immigration and asylum systems"),
+    gettext_noop("Policing and the justice system"),
+    gettext_noop("Health and mental health services"),
+    gettext_noop("Housing"),
+    gettext_noop("Work, money and financial inclusion"),
+    gettext_noop("Children and young people"),
+    gettext_noop("Ethics and safety in research"),
+    gettext_noop("Peer support"),
+    gettext_noop("Language and interpreting"),
 ]
 
 PSEUDONYMS = [

@@ -8,6 +8,7 @@ validated answers to a (locked) profile, and how to summarise the answers for th
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,7 +75,7 @@ def _about_summary(profile):
     return [
         (_("Display name"), profile.user.display_name),
         (_("Pronouns"), profile.pronouns or _("Not given")),
-        (_("Languages"), ", ".join(language.name for language in profile.languages.all())),
+        (_("Languages"), ", ".join(str(language) for language in profile.languages.all())),
         (_("Region"), profile.get_region_display()),
     ]
 
@@ -96,7 +97,7 @@ def _expertise_save(profile, data):
 
 def _expertise_summary(profile):
     return [
-        (_("Topics"), ", ".join(topic.name for topic in profile.topics.all()) or _("None")),
+        (_("Topics"), ", ".join(str(topic) for topic in profile.topics.all()) or _("None")),
         (_("Anything else"), profile.expertise_notes or _("Nothing added")),
     ]
 
@@ -154,7 +155,7 @@ def _availability_summary(profile):
         ),
         (
             _("Not available until"),
-            profile.paused_until.strftime("%d %B %Y")
+            date_format(profile.paused_until, "j F Y")
             if profile.paused_until
             else _("Available now"),
         ),
@@ -237,7 +238,7 @@ def _consents_summary(profile):
     current = consents_current_for(profile)
     return [
         (
-            statement.title,
+            _(statement.title),
             _yes_no(
                 bool(
                     current.get(kind)

@@ -3,19 +3,21 @@ these functions; payments never imports engagement."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from payments.models import PaymentMethod
 
 
+# Welsh answers yes and no with the question's verb ("Oes", "Ydw"), hence a context each.
 class RightToWork(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
+    YES = "yes", pgettext_lazy("Do you have the right to work?", "Yes")
+    NO = "no", pgettext_lazy("Do you have the right to work?", "No")
     NOT_SURE = "not_sure", _("I'm not sure")
 
 
 class Benefits(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
+    YES = "yes", pgettext_lazy("Do you receive benefits?", "Yes")
+    NO = "no", pgettext_lazy("Do you receive benefits?", "No")
     NOT_SAYING = "not_saying", _("I'd rather not say")
 
 

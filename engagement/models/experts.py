@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedJSONField, EncryptedTextField
@@ -36,7 +37,8 @@ class Topic(models.Model):
         verbose_name = _("expertise topic")
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language where the catalogue has this name (the shipped ones).
+        return gettext(self.name)
 
 
 class Language(models.Model):
@@ -51,7 +53,8 @@ class Language(models.Model):
         verbose_name = _("language")
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language where the catalogue has this name (the shipped ones).
+        return gettext(self.name)
 
 
 class Region(models.TextChoices):
