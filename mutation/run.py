@@ -150,6 +150,8 @@ def report(modules: list[str]) -> None:
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
 
+    if not (MUTANTS / "mutmut-stats.json").exists():
+        sys.exit("No results in mutants/: run `make mutate` first.")
     equivalents = load_equivalents()
     columns = ("mutants", "killed", "survived", "no tests", "timeout", "suspicious", "skipped")
     columns += ("equivalent", "score")
@@ -161,9 +163,8 @@ def report(modules: list[str]) -> None:
     not_killed: dict[str, list[str]] = {}
     notes = []
     for module in modules:
-        meta = MUTANTS / f"{module}.meta"
         results: dict[str, str] = {}
-        if meta.exists():
+        if (MUTANTS / f"{module}.meta").exists():
             data = SourceFileMutationData(path=Path(module))
             data.load()
             results = {k: status_by_exit_code[v] for k, v in data.exit_code_by_key.items()}
@@ -174,14 +175,18 @@ def report(modules: list[str]) -> None:
             row[status if status in STATUSES else "suspicious"] += 1
             if _match(mutant, module, status, listed) and status != "killed":
                 row["equivalent"] += 1
-            elif status != "killed":
+            elif status not in ("killed", "not checked"):
                 not_killed.setdefault(module, []).append(f"{mutant}  ({status})")
         if row["not checked"]:
-            notes.append(f"{module}: {row['not checked']} mutants not checked (run interrupted?)")
+            notes.append(
+                f"{module}: {row['not checked']} mutants not checked: the last run did not"
+                " include this module, or it was interrupted."
+            )
         if not results:
             notes.append(
-                f"{module}: no mutants. mutmut 3 mutates function bodies only; this module's "
-                "code runs at import time (see README.md, Mutation testing)."
+                f"{module}: no mutants. mutmut mutates the bodies of functions and methods"
+                " (undecorated, or @rules.predicate); this module's code runs at import time"
+                " (see README.md, Mutation testing)."
             )
         for key in totals:
             totals[key] += row[key]
@@ -225,7 +230,8 @@ def _in_order(item: tuple[str, str]) -> tuple[str, int]:
 
 def _row(name: str, row: dict, width: int) -> str:
     counted = row["mutants"] - row["equivalent"]
-    score = f"{row['killed'] / counted:.1%}" if counted else "-"
+    checked = counted and row["not checked"] < row["mutants"]
+    score = f"{row['killed'] / counted:.1%}" if checked else "-"
     cells = [row[c] for c in ("mutants", "killed", "survived", "no tests", "timeout")]
     cells += [row["suspicious"], row["skipped"], row["equivalent"], score]
     return f"{name:<{width}}  " + "  ".join(f"{c:>10}" for c in cells)
