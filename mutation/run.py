@@ -172,11 +172,13 @@ def report(modules: list[str]) -> None:
         row["mutants"] = len(results)
         listed = [e for e in equivalents if e.module == module]
         for mutant, status in sorted(results.items(), key=_in_order):
-            row[status if status in STATUSES else "suspicious"] += 1
             if _match(mutant, module, status, listed) and status != "killed":
                 row["equivalent"] += 1
-            elif status not in ("killed", "not checked"):
-                not_killed.setdefault(module, []).append(f"{mutant}  ({status})")
+                continue
+            row[status if status in STATUSES else "suspicious"] += 1
+            if status in ("killed", "not checked"):
+                continue
+            not_killed.setdefault(module, []).append(f"{mutant}  ({status})")
         if row["not checked"]:
             notes.append(
                 f"{module}: {row['not checked']} mutants not checked: the last run did not"
