@@ -10,7 +10,8 @@ wraps the function it is given, so it is safe to copy. Two changes make it work:
   parameters to decide what to pass it; the wrapper is given the original function's
   signature, so `rules` sees the same parameters as without mutmut.
 
-Applied by mutation/run.py before it starts mutmut, so that mutmut's forked workers inherit it.
+Applied by mutation/run.py before mutmut generates the mutants, and again by
+mutation/pytest_plugin.py in every pytest run, before Django imports the mutated modules.
 mutmut is pinned exactly (requirements-dev.txt): check this still holds when upgrading it.
 """
 

@@ -21,6 +21,12 @@ from pathlib import Path
 import django.test.utils
 import pytest
 
+from mutation import predicates_patch
+
+# Before Django imports the mutated modules, in every pytest run that mutmut starts (also from
+# `mutmut browse` or a bare `mutmut run`), or @rules.predicate trampolines get the wrong arity.
+predicates_patch.apply()
+
 TEMPLATE_ENV = "TANDEM_MUTATION_TEMPLATE_DB"
 
 
