@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two workers suit the two-core machines this runs on; browser and worker tests keep to one.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: run test setup worker beat lint format clean
+.PHONY: run test setup worker beat lint format clean mutate
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Mutation-test the guards and print a score per module (slow, not part of CI; see README.md).
+## All configured modules, or some: make mutate MODULES="core/transitions.py engagement/rules.py"
+mutate: $(VENV)/.installed-dev
+	$(PY) -m mutation.run $(MODULES)
+
 ## Production-shaped processes (need REDIS_URL).
 worker: $(VENV)/.installed
 	$(BIN)/celery -A config worker --loglevel=INFO
@@ -55,4 +60,4 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants
