@@ -262,6 +262,7 @@ class PanelCreateView(CreateView):
         return panel_create(
             name=self.form.cleaned_data["name"],
             description=self.form.cleaned_data["description"],
+            region=self.form.cleaned_data["region"],
             by=self.request.user,
         )
 
@@ -339,8 +340,8 @@ class PanelViewSet(NoCopyModelViewSet):
     menu_label = _("Panels")
     list_display = ["name", DateColumn("created_at", label=_("Created"))]
     search_fields = ["name"]
-    # Name and description only: coordinators and members change on the panel's own page.
-    form_fields = ["name", "description"]
+    # Name, description and region only: coordinators and members change on the panel's own page.
+    form_fields = ["name", "description", "region"]
     add_view_class = PanelCreateView
     inspect_view_class = PanelInspectView
     inspect_view_enabled = True

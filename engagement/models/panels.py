@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import EncryptedTextField
 from core.transitions import GrantsAccess
 from core.validators import validate_name_characters
-from engagement.models.experts import ExpertProfile
+from engagement.models.experts import ExpertProfile, Region
 
 
 class Panel(models.Model):
@@ -28,6 +28,13 @@ class Panel(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="panel",
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=20,
+        choices=Region.choices,
+        blank=True,
+        help_text=_("Where in-person meetings happen, if they do. Used to suggest experts nearby."),
     )
     seats = models.PositiveSmallIntegerField(
         _("experts wanted"),
