@@ -311,7 +311,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": 60.0},
     "experts-resume-due": {"task": "engagement.tasks.experts_resume_due", "schedule": 3600.0},
+    "invitations-send-due": {"task": "engagement.tasks.invitations_send_due", "schedule": 60.0},
+    "invitations-remind-due": {
+        "task": "engagement.tasks.invitations_remind_due",
+        "schedule": 900.0,
+    },
+    "invitations-expire-due": {
+        "task": "engagement.tasks.invitations_expire_due",
+        "schedule": 900.0,
+    },
 }
+# The invitation sweeper leaves an invitation this long to the task enqueued for it before
+# sending it itself (it still sends once only: the send transition runs once).
+INVITATION_SEND_GRACE_SECONDS = float(os.environ.get("INVITATION_SEND_GRACE_SECONDS", "300"))
 
 # The email outbox (core.services.outbox). A failed delivery is retried after
 # OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not

@@ -415,3 +415,54 @@ class PanelCoordinatorAddForm(forms.Form):
             .exclude(pk__in=panel.coordinators.values("pk"))
             .order_by("display_name")
         )
+
+
+class InvitationDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Anything you would like to tell us (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("You do not have to give a reason. Only the coordinators will read this."),
+        error_messages={"max_length": _("Keep it under 2,000 characters")},
+    )
+
+
+class InvitationChooseForm(forms.Form):
+    """Who to invite now and who waits, in order, from the panel's suggestions."""
+
+    invite = forms.TypedMultipleChoiceField(
+        label=_("Invite now"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    waitlist = forms.CharField(
+        label=_("Waitlist, in order"),
+        required=False,
+        help_text=_(
+            "References of the experts to invite when a seat frees up, first one first, "
+            "separated by commas. For example: ADV-AB23CD, ADV-EF45GH"
+        ),
+    )
+
+    def __init__(self, *args, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = {s.reference: s for s in suggestions}
+        self.fields["invite"].choices = [
+            (s.expert_id, f"{s.display_name} ({s.reference})") for s in suggestions
+        ]
+
+    def clean_waitlist(self):
+        references = [r.strip().upper() for r in self.cleaned_data["waitlist"].split(",")]
+        references = [r for r in references if r]
+        unknown = [r for r in references if r not in self.suggestions]
+        if unknown:
+            raise forms.ValidationError(
+                _("Use references from the suggestions: %(refs)s is not one")
+                % {"refs": ", ".join(unknown)}
+            )
+        return [self.suggestions[r].expert_id for r in references]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("invite") and not cleaned.get("waitlist") and not self.errors:
+            raise forms.ValidationError(_("Choose at least one expert to invite"))
+        return cleaned

@@ -1,8 +1,38 @@
 from celery import shared_task
 
 from engagement.services.experts import experts_resume_due as experts_resume_due_service
+from engagement.services.invitations import invitation_send as invitation_send_service
+from engagement.services.invitations import (
+    invitations_expire_due as invitations_expire_due_service,
+)
+from engagement.services.invitations import (
+    invitations_remind_due as invitations_remind_due_service,
+)
+from engagement.services.invitations import invitations_send_due as invitations_send_due_service
 
 
 @shared_task(name="engagement.tasks.experts_resume_due")
 def experts_resume_due() -> int:
     return experts_resume_due_service()
+
+
+@shared_task(name="engagement.tasks.invitation_send")
+def invitation_send(invitation_id: int) -> bool:
+    # No Celery retry: an invitation this task failed to send stays "to send" on its row, and
+    # the sweeper sends it.
+    return invitation_send_service(invitation_id=invitation_id)
+
+
+@shared_task(name="engagement.tasks.invitations_send_due")
+def invitations_send_due() -> int:
+    return invitations_send_due_service()
+
+
+@shared_task(name="engagement.tasks.invitations_remind_due")
+def invitations_remind_due() -> int:
+    return invitations_remind_due_service()
+
+
+@shared_task(name="engagement.tasks.invitations_expire_due")
+def invitations_expire_due() -> int:
+    return invitations_expire_due_service()

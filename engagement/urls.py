@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import me, onboarding
+from engagement.views import invitations, me, onboarding
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -20,4 +20,6 @@ urlpatterns = [
     path("me/data.json", me.me_data_json, name="me_data_json"),
     path("me/delete/", me.me_delete, name="me_delete"),
     path("me/access-log/", me.me_access_log, name="me_access_log"),
+    path("me/invitations/<int:pk>/", invitations.me_invitation, name="me_invitation"),
+    path("invitations/<str:token>/", invitations.invitation_respond, name="invitation_respond"),
 ]

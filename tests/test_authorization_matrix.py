@@ -5,16 +5,18 @@ coordinator (who coordinates the expert's panel) and finance. `{name}` placehold
 are filled from the objects the `world` fixture creates. 302 from /admin/ for a staff member
 means Wagtail's "no permission" redirect to the dashboard."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern
+from django.utils import timezone
 from wagtail.models import Site
 
 from cms.seed import site_seed
-from engagement.models import ConsentStatement, Panel, PanelMembership, Topic
+from engagement.models import ConsentStatement, Invitation, Panel, PanelMembership, Topic
+from engagement.services.invitations import token_hash
 from payments.models import Honorarium
 from tests.factories import coordinator, expert, finance, researcher
 
@@ -28,6 +30,7 @@ ACTORS = (
     "finance",
 )
 ALL_200 = (200,) * 7
+TOKEN = "Tandem-matrix-token-0123456789abcdefghijklm"
 
 # fmt: off
 MATRIX = [
@@ -61,6 +64,11 @@ MATRIX = [
     ("/me/data.json",                                      (302, 200, 200, 200, 200, 200, 200)),
     ("/me/delete/",                                        (302, 200, 200, 200, 200, 200, 200)),
     ("/me/access-log/",                                    (302, 200, 200, 404, 404, 404, 404)),
+    ("/me/invitations/{invitation}/",                      (302, 200, 404, 404, 404, 404, 404)),
+    ("/me/invitations/999999/",                            (302, 404, 404, 404, 404, 404, 404)),
+    ("/invitations/{token}/",                              (302, 200, 403, 403, 403, 403, 403)),
+    ("/invitations/not-a-token/",                          (404, 404, 404, 404, 404, 404, 404)),
+    ("/cy/invitations/{token}/",                           (302, 200, 403, 403, 403, 403, 403)),
     ("/admin/",                                            (302, 403, 403, 403, 403, 200, 200)),
     ("/admin/experts/",                                    (302, 403, 403, 403, 403, 200, 200)),
     ("/admin/experts/inspect/{expert}/",                   (302, 403, 403, 403, 403, 200, 200)),
@@ -113,6 +121,17 @@ def world(db):
     panel = Panel.objects.create(name="Housing panel")
     panel.coordinators.add(the_coordinator)
     PanelMembership.objects.create(panel=panel, expert=the_expert, started_on=date(2026, 1, 5))
+    sent_at = timezone.now()
+    invitation = Invitation.objects.create(
+        panel=Panel.objects.create(name="Work panel", seats=2),
+        expert=the_expert,
+        status=Invitation.Status.SENT,
+        send_requested_at=sent_at,
+        sent_at=sent_at,
+        expires_at=sent_at + timedelta(days=7),
+        token_hash=token_hash(TOKEN),
+    )
+    invitation.panel.coordinators.add(the_coordinator)
     honorarium = Honorarium.objects.create(
         payee=the_expert.user,
         payee_reference=the_expert.reference,
@@ -135,6 +154,8 @@ def world(db):
         "applicant": applicant.pk,
         "draft": expert(status="draft").pk,
         "panel": panel.pk,
+        "invitation": invitation.pk,
+        "token": TOKEN,
         "honorarium": honorarium.pk,
         "site": Site.objects.get(root_page=home).pk,
         "topic": Topic.objects.create(name="Housing").pk,

@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from core.services.audit import audit_record
 from core.transitions import TransitionNotAllowed
-from engagement.models import ExpertProfile, Panel, PanelMembership
+from engagement.models import ExpertProfile, Invitation, Panel, PanelMembership
 
 
 def _may_manage(user: User, panel: Panel) -> bool:
@@ -86,28 +86,57 @@ def panel_member_add(
         raise TransitionNotAllowed(_("Choose member or chair."))
     with transaction.atomic():
         panel = _locked(panel, by)
-        expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
-        if expert.status != ExpertProfile.Status.ACTIVE:
-            raise TransitionNotAllowed(_("Only active experts can join a panel."))
-        membership = PanelMembership.objects.filter(panel=panel, expert=expert).first()
-        if (
-            membership is not None
-            and PanelMembership.objects.current().filter(pk=membership.pk).exists()
-        ):
-            raise TransitionNotAllowed(_("This expert is already on the panel."))
-        if membership is None:
-            membership = PanelMembership.objects.create(
-                panel=panel, expert=expert, role=role, started_on=started_on
-            )
-        else:
-            membership.role, membership.started_on, membership.ended_on = role, started_on, None
-            membership.save(update_fields=["role", "started_on", "ended_on"])
-        audit_record(
-            actor=by,
-            action="panel.member_add",
-            subject=panel,
-            extra={"expert": expert.reference, "role": role, "from": started_on.isoformat()},
+        return _membership_start(
+            panel=panel, expert=expert, role=role, started_on=started_on, by=by
         )
+
+
+def panel_member_join(*, invitation: Invitation, by: User) -> PanelMembership:
+    """The expert who accepted `invitation` joins its panel, in the role it offered, from
+    today. Runs inside the accept transition, which has locked and accepted the invitation;
+    only its own expert can use it."""
+    if invitation.status != Invitation.Status.ACCEPTED or invitation.expert.user_id != by.pk:
+        raise TransitionNotAllowed(_("Only the expert invited can accept this invitation."))
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(pk=invitation.panel_id)
+        return _membership_start(
+            panel=panel,
+            expert=invitation.expert,
+            role=invitation.role,
+            started_on=timezone.localdate(),
+            by=by,
+            extra={"invitation": invitation.pk},
+        )
+
+
+def _membership_start(
+    *, panel: Panel, expert: ExpertProfile, role: str, started_on: date, by: User, extra=None
+) -> PanelMembership:
+    expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
+    if expert.status != ExpertProfile.Status.ACTIVE:
+        raise TransitionNotAllowed(_("Only active experts can join a panel."))
+    membership = PanelMembership.objects.filter(panel=panel, expert=expert).first()
+    current = PanelMembership.objects.current()
+    if membership is not None and current.filter(pk=membership.pk).exists():
+        raise TransitionNotAllowed(_("This expert is already on the panel."))
+    if membership is None:
+        membership = PanelMembership.objects.create(
+            panel=panel, expert=expert, role=role, started_on=started_on
+        )
+    else:
+        membership.role, membership.started_on, membership.ended_on = role, started_on, None
+        membership.save(update_fields=["role", "started_on", "ended_on"])
+    audit_record(
+        actor=by,
+        action="panel.member_add",
+        subject=panel,
+        extra={
+            "expert": expert.reference,
+            "role": role,
+            "from": started_on.isoformat(),
+            **(extra or {}),
+        },
+    )
     return membership
 
 
