@@ -432,7 +432,13 @@ class InvitationChooseForm(forms.Form):
     """Who to invite now and who waits, in order, from the panel's suggestions."""
 
     invite = forms.TypedMultipleChoiceField(
-        label=_("Invite now"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Invite now"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Choose from the suggested experts: the list may have changed")
+        },
     )
     waitlist = forms.CharField(
         label=_("Waitlist, in order"),
@@ -445,6 +451,7 @@ class InvitationChooseForm(forms.Form):
 
     def __init__(self, *args, suggestions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.suggestion_list = list(suggestions)
         self.suggestions = {s.reference: s for s in suggestions}
         self.fields["invite"].choices = [
             (s.expert_id, f"{s.display_name} ({s.reference})") for s in suggestions

@@ -25,6 +25,7 @@ from core.viewsets import (
     ViewOnlyViewSet,
 )
 from engagement.forms import (
+    InvitationChooseForm,
     PanelCoordinatorAddForm,
     PanelMemberAddForm,
     VettingMessageForm,
@@ -32,6 +33,7 @@ from engagement.forms import (
 from engagement.models import (
     ConsentStatement,
     ExpertProfile,
+    Invitation,
     Language,
     Panel,
     PanelMembership,
@@ -49,9 +51,12 @@ from engagement.selectors.experts import (
     expert_list_available_for_contact,
     expert_memberships,
 )
+from engagement.selectors.invitations import panel_invitations
+from engagement.selectors.matching import panel_suggestions
 from engagement.selectors.panels import panel_detail
 from engagement.services.consents import consent_statement_publish
 from engagement.services.experts import expert_activate, expert_decline, expert_request_info
+from engagement.services.invitations import invitation_withdraw, invitations_create
 from engagement.services.panels import (
     panel_coordinator_add,
     panel_coordinator_remove,
@@ -269,10 +274,18 @@ class PanelCreateView(CreateView):
 
 class PanelInspectView(InspectView):
     """A panel's coordinators and members. Only the panel's own coordinators may change who
-    is on it, each change through a service that checks and records it."""
+    is on it, each change through a service that checks and records it; only they see the
+    suggested experts, choose whom to invite (and the waitlist), and see the invitations."""
 
     template_name = "engagement/admin/panel_inspect.html"
-    actions = ("add_member", "end_membership", "add_coordinator", "remove_coordinator")
+    actions = (
+        "add_member",
+        "end_membership",
+        "add_coordinator",
+        "remove_coordinator",
+        "invite",
+        "withdraw_invitation",
+    )
 
     def get_fields(self):
         return []
@@ -305,6 +318,27 @@ class PanelInspectView(InspectView):
                 if membership is None:
                     raise TransitionNotAllowed(_("Choose a member of this panel."))
                 panel_membership_end(membership=membership, by=request.user)
+            elif action == "invite":
+                form = InvitationChooseForm(request.POST, suggestions=panel_suggestions(panel))
+                if not form.is_valid():
+                    forms_["invite_form"] = form
+                else:
+                    chosen = ExpertProfile.objects.in_bulk(
+                        [*form.cleaned_data["invite"], *form.cleaned_data["waitlist"]]
+                    )
+                    invitations_create(
+                        panel=panel,
+                        invitees=[chosen[pk] for pk in form.cleaned_data["invite"]],
+                        waitlist=[chosen[pk] for pk in form.cleaned_data["waitlist"]],
+                        by=request.user,
+                    )
+            elif action == "withdraw_invitation":
+                invitation = Invitation.objects.filter(
+                    panel=panel, pk=request.POST.get("invitation")
+                ).first()
+                if invitation is None:
+                    raise TransitionNotAllowed(_("Choose an invitation of this panel."))
+                invitation_withdraw(invitation=invitation, by=request.user)
             elif action == "remove_coordinator":
                 coordinator = panel.coordinators.filter(pk=request.POST.get("coordinator")).first()
                 if coordinator is None:
@@ -320,7 +354,7 @@ class PanelInspectView(InspectView):
         messages.success(request, _("Saved. The change has been recorded."))
         return redirect(request.path)
 
-    def get_context_data(self, member_form=None, coordinator_form=None, **kwargs):
+    def get_context_data(self, member_form=None, coordinator_form=None, invite_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         panel = self.object
         may_manage = self.request.user.has_perm("engagement.manage_panel", panel)
@@ -330,6 +364,18 @@ class PanelInspectView(InspectView):
             member_form=member_form or PanelMemberAddForm(panel=panel),
             coordinator_form=coordinator_form or PanelCoordinatorAddForm(panel=panel),
         )
+        if may_manage:
+            invite_form = invite_form or InvitationChooseForm(suggestions=panel_suggestions(panel))
+            invitations = list(panel_invitations(panel))
+            for invitation in invitations:
+                # The actor rule for withdrawing is runs_panel, which may_manage has checked.
+                invitation.may_withdraw = Invitation.workflow.state_allows(invitation, "withdraw")
+            context.update(
+                suggestions=invite_form.suggestion_list,
+                invite_form=invite_form,
+                invitations=invitations,
+                seats_taken=panel.invitations.outstanding().count(),
+            )
         return context
 
 
