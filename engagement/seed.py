@@ -1,5 +1,6 @@
 """Demo data for `manage.py seed_demo`: the topic list, about 30 experts with varied answers
-and statuses, and one panel. Deterministic, and skips whatever already exists."""
+and statuses, a panel, and a second panel with invitations in every state. Deterministic,
+and skips whatever already exists."""
 
 import random
 from datetime import timedelta
@@ -18,14 +19,25 @@ from engagement.models import (
     Availability,
     ConsentStatement,
     ExpertProfile,
+    Invitation,
     Language,
     MeetingFormat,
     Panel,
+    PanelMembership,
     Region,
     Topic,
 )
 from engagement.selectors.consents import consent_statements_current
+from engagement.selectors.experts import expert_list_available_for_contact
 from engagement.services.consents import consents_record
+from engagement.services.invitations import (
+    invitation_accept,
+    invitation_decline,
+    invitation_send,
+    invitation_withdraw,
+    invitations_create,
+    invitations_expire_due,
+)
 from engagement.services.panels import panel_create, panel_member_add
 from engagement.steps import STEP_SLUGS
 from payments.eligibility import Benefits, RightToWork
@@ -165,6 +177,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
         _fill_profile(ExpertProfile.objects.create(user=user), rng, topics, languages, status)
 
     _panel_seed(users)
+    _invitations_seed(users)
     _payments_seed(demo_expert)
 
 
@@ -187,6 +200,55 @@ def _panel_seed(users: dict[Role, User]) -> None:
             started_on=timezone.localdate() - timedelta(days=60),
             by=lead,
         )
+
+
+INVITATIONS_PANEL = "Work and money advisory panel"
+
+
+def _invitations_seed(users: dict[Role, User]) -> None:
+    """A standing panel with invitations in every state, made through the services that
+    coordinators, experts and the periodic jobs use: the demo expert's is open (answer it from
+    /me/), one accepted, one declined, one expired and one withdrawn; the three seats these
+    freed went to the first three on the waitlist, and a fourth person is still waiting."""
+    if Panel.objects.filter(name=INVITATIONS_PANEL).exists():
+        return
+    lead = users[Role.COORDINATOR]
+    panel = panel_create(
+        name=INVITATIONS_PANEL,
+        description="Advises on research about work, money and financial inclusion.",
+        region=Region.WALES,
+        seats=5,
+        by=lead,
+    )
+    on_first_panel = PanelMembership.objects.exclude(panel=panel).values("expert")
+    demo = users[Role.EXPERT].expert_profile
+    others = list(
+        expert_list_available_for_contact()
+        .exclude(pk=demo.pk)
+        .exclude(pk__in=on_first_panel)
+        .order_by("pk")[:8]
+    )
+    accepting, declining, expiring, withdrawn, *waitlist = others
+    invitations = invitations_create(
+        panel=panel,
+        invitees=[demo, accepting, declining, expiring, withdrawn],
+        waitlist=waitlist,
+        by=lead,
+    )
+    for invitation in invitations[:5]:
+        invitation_send(invitation_id=invitation.pk)
+    by_expert = {i.expert_id: i for i in invitations}
+    invitation_accept(invitation=by_expert[accepting.pk], by=accepting.user)
+    invitation_decline(invitation=by_expert[declining.pk], by=declining.user)
+    # Its week has passed: the expiry job expires it (and invites the next person waiting).
+    Invitation.objects.filter(pk=by_expert[expiring.pk].pk).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
+    invitations_expire_due()
+    invitation_withdraw(invitation=by_expert[withdrawn.pk], by=lead)
+    # The waitlist's promoted invitations go out now rather than at the next sweep.
+    for invitation_id in panel.invitations.waiting_to_send().values_list("pk", flat=True):
+        invitation_send(invitation_id=invitation_id)
 
 
 def _payments_seed(demo_expert: User) -> None:

@@ -29,12 +29,14 @@ def _locked(panel: Panel, by: User) -> Panel:
     return panel
 
 
-def panel_create(*, name: str, description: str, by: User, region: str = "") -> Panel:
+def panel_create(
+    *, name: str, description: str, by: User, region: str = "", seats: int = 0
+) -> Panel:
     """A new panel, coordinated by the coordinator who creates it."""
     if not has_role(by, Role.COORDINATOR):
         raise TransitionNotAllowed(_("Only coordinators can create panels."))
     with transaction.atomic():
-        panel = Panel.objects.create(name=name, description=description, region=region)
+        panel = Panel.objects.create(name=name, description=description, region=region, seats=seats)
         panel.coordinators.add(by)
         audit_record(actor=by, action="panel.create", subject=panel)
         audit_record(

@@ -52,3 +52,23 @@ def test_demo_accounts_sign_in_with_the_demo_password(email, needs_mfa):
     assert user.check_password(DEMO_PASSWORD)
     assert EmailAddress.objects.get(user=user).verified
     assert Authenticator.objects.filter(user=user, type="totp").exists() is needs_mfa
+
+
+@pytest.mark.django_db
+def test_the_demo_has_invitations_in_every_state_and_the_demo_expert_has_one_open(client):
+    from engagement.models import Invitation, Panel
+
+    call_command("seed_demo", stdout=StringIO())
+
+    panel = Panel.objects.get(name="Work and money advisory panel")
+    assert sorted(panel.invitations.values_list("status", flat=True)) == sorted(
+        ["sent", "accepted", "declined", "expired", "withdrawn", "sent", "sent", "sent", "pending"]
+    )
+    assert panel.invitations.outstanding().count() == panel.seats == 5
+    assert panel.invitations.waitlisted().count() == 1
+    (open_invitation,) = Invitation.objects.filter(expert__user__email="expert@example.org")
+    assert open_invitation.status == "sent"
+    client.force_login(open_invitation.expert.user)
+    page = client.get("/me/").content.decode()
+    assert f'href="/me/invitations/{open_invitation.pk}/"' in page
+    assert client.get(f"/me/invitations/{open_invitation.pk}/").status_code == 200
