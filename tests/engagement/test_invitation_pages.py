@@ -1,6 +1,8 @@
 """/invitations/<token>/ and /me/invitations/<pk>/: the offer shown before saying yes, the
 answers, and a clear page (never a 500) for every link that cannot be used."""
 
+import logging
+
 import pytest
 from django.core import mail
 
@@ -228,3 +230,25 @@ def test_the_dashboard_query_count_does_not_grow_with_invitations(
     assert_query_count_constant(client, "/me/", add_invitations, max_queries=25)
     page = client.get("/me/").content.decode()
     assert page.count('href="/me/invitations/') == 50
+
+
+def test_the_token_never_survives_into_a_log_line(client, sent, caplog):
+    """Django logs the path of every 4xx answer; the site's log filter has removed the token
+    from each of those lines by the time any handler sees it, in English and in Welsh."""
+    token = sent["url"].split("/")[2]
+    client.force_login(expert().user)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(sent["url"]).status_code == 403
+        assert client.get(f"/cy{sent['url']}").status_code == 403
+        invitation_withdraw(invitation=sent["invitation"], by=sent["coordinator"])
+        client.force_login(sent["person"].user)
+        assert client.get(sent["url"]).status_code == 410
+    logged = [r for r in caplog.records if r.name == "django.request"]
+
+    assert len(logged) == 3
+    assert [r.getMessage() for r in logged] == [
+        "Forbidden: /invitations/[redacted]/",
+        "Forbidden: /cy/invitations/[redacted]/",
+        "Gone: /invitations/[redacted]/",
+    ]
+    assert token not in caplog.text
