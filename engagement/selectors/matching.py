@@ -131,7 +131,7 @@ def _shared_counts(relation: str, ids: dict[int, str]) -> dict[int, int]:
     if not ids:
         return {}
     through = getattr(ExpertProfile, relation).through
-    column = f"{through._meta.get_field(relation.rstrip('s')).attname}"
+    column = through._meta.get_field(relation.rstrip("s")).attname
     return dict(
         through.objects.filter(**{f"{column}__in": ids})
         .values("expertprofile_id")
@@ -146,7 +146,7 @@ def _shared_names(relation: str, ids: dict[int, str], expert_ids: list[int]) -> 
     if not ids:
         return {}
     through = getattr(ExpertProfile, relation).through
-    column = f"{through._meta.get_field(relation.rstrip('s')).attname}"
+    column = through._meta.get_field(relation.rstrip("s")).attname
     names: dict[int, list[str]] = {}
     for expert_id, other_id in through.objects.filter(
         **{f"{column}__in": ids, "expertprofile_id__in": expert_ids}
