@@ -131,11 +131,12 @@ def invitation_send(*, invitation_id: int) -> bool:
         # must have them), and only if it is still waiting to be sent; the transition then
         # moves it, and a second run finds nothing to do.
         now = timezone.now()
-        if (
-            not Invitation.objects.waiting_to_send()
+        prepared = (
+            Invitation.objects.waiting_to_send()
             .filter(pk=invitation_id)
             .update(token_hash=token_hash(token), sent_at=now, expires_at=now + VALID_FOR)
-        ):
+        )
+        if not prepared:
             return False
         transition_run(
             Invitation(pk=invitation_id),
@@ -246,9 +247,10 @@ def invitations_remind_due() -> int:
     for invitation_id in due:
         with transaction.atomic():
             # Compare-and-set: a concurrent run that reminded first makes this a no-op.
-            if not Invitation.objects.filter(
+            claimed = Invitation.objects.filter(
                 pk=invitation_id, status=Status.SENT, reminded_at__isnull=True
-            ).update(reminded_at=now):
+            ).update(reminded_at=now)
+            if not claimed:
                 continue
             invitation = Invitation.objects.select_related("expert__user", "panel").get(
                 pk=invitation_id
