@@ -118,6 +118,8 @@ MATRIX = [
     ("/sessions/{upcoming}/impact/",                       (302, 403, 404, 403, 404, 403, 404)),
     ("/sessions/{held}/rating/",                           (302, 200, 404, 403, 404, 403, 404)),
     ("/sessions/999999/edit/",                             (302, 404, 404, 404, 404, 404, 404)),
+    ("/admin/panel-ratings/{rpanel}/",                     (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/panel-ratings/999999/",                       (302, 403, 403, 403, 403, 404, 404)),
 ]
 # fmt: on
 

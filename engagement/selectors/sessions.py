@@ -219,7 +219,10 @@ def impact_overdue(limit: int = 20) -> list[PanelSession]:
     return [session for session in sessions[: limit + 50] if session.ends_at < due_before][:limit]
 
 
-def panels_with_ratings() -> QuerySet[Panel]:
-    return Panel.objects.annotate(
-        rating_count=Count("sessions__impact__ratings", distinct=True)
-    ).order_by("name")
+def panels_rated_for(user: User) -> QuerySet[Panel]:
+    """The panels this coordinator runs, with how many ratings each has had."""
+    return (
+        Panel.objects.filter(coordinators=user)
+        .annotate(rating_count=Count("sessions__impact__ratings", distinct=True))
+        .order_by("name")
+    )
