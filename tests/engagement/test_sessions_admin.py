@@ -123,3 +123,23 @@ def test_overdue_counts_from_the_end_of_the_session():
     almost.starts_at -= datetime.timedelta(hours=1)
     almost.save()
     assert impact_overdue() == []
+
+
+def test_the_admin_panel_page_links_to_its_sessions_and_ratings(client, world):
+    lead, _members, the_panel = world
+    client.force_login(lead)
+
+    page = client.get(f"/admin/panels/inspect/{the_panel.pk}/").content.decode()
+
+    assert f'href="/panels/{the_panel.pk}/"' in page
+    assert f'href="/admin/panel-ratings/{the_panel.pk}/"' in page
+
+
+def test_the_panel_page_is_in_welsh_under_cy(client, world):
+    lead, _members, the_panel = world
+    client.force_login(lead)
+
+    response = client.get(f"/cy/panels/{the_panel.pk}/")
+
+    assert response.status_code == 200
+    assert 'lang="cy"' in response.content.decode()
