@@ -24,7 +24,7 @@ class ImpactOverduePanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        return {"overdue": impact_overdue(), "rated_panels": panels_rated_for(self.user)}
+        return {"overdue": impact_overdue(self.user), "rated_panels": panels_rated_for(self.user)}
 
 
 def panel_ratings_view(request, panel_id: int):

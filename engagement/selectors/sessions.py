@@ -204,18 +204,22 @@ def panel_ratings(panel: Panel) -> dict:
     }
 
 
-def impact_overdue(limit: int = 20) -> list[PanelSession]:
-    """Sessions that ended more than two weeks ago with no "you said, we did" yet, oldest
-    first."""
+def impact_overdue(user: User, limit: int = 20) -> list[PanelSession]:
+    """Sessions of the panels this coordinator runs that ended more than two weeks ago with
+    no "you said, we did" yet, oldest first."""
     due_before = timezone.now() - IMPACT_DUE_AFTER
     sessions = (
-        PanelSession.objects.filter(status=PanelSession.Status.SCHEDULED, starts_at__lt=due_before)
+        PanelSession.objects.filter(
+            panel__coordinators=user,
+            status=PanelSession.Status.SCHEDULED,
+            starts_at__lt=due_before,
+        )
         .exclude(Exists(ImpactRecord.objects.filter(session=OuterRef("pk"))))
         .select_related("panel")
         .order_by("starts_at", "pk")
     )
-    # The end is start plus length; sessions last at most ten hours, so the few that started
-    # in time but ended too late are dropped here.
+    # The end is start plus length. Sessions last at most ten hours, so only the newest few
+    # rows can have started in time but ended too late: they are dropped here.
     return [session for session in sessions[: limit + 50] if session.ends_at < due_before][:limit]
 
 

@@ -38,8 +38,11 @@ def test_the_dashboard_lists_sessions_overdue_for_you_said_we_did(client, world)
     client.force_login(lead)
 
     page = client.get("/admin/").content.decode()
+    client.force_login(coordinator())
+    other_coordinators_page = client.get("/admin/").content.decode()
 
     assert "Overdue session" in page
+    assert "Overdue session" not in other_coordinators_page
     assert "Recent session" not in page
     assert "Reported session" not in page
 
@@ -122,7 +125,11 @@ def test_overdue_counts_from_the_end_of_the_session():
     almost = panel_session(of_panel=the_panel, days_ahead=-14)
     almost.starts_at -= datetime.timedelta(hours=1)
     almost.save()
-    assert impact_overdue() == []
+    assert impact_overdue(lead) == []
+    almost.starts_at -= datetime.timedelta(hours=2)
+    almost.save()
+    assert impact_overdue(lead) == [almost]
+    assert impact_overdue(coordinator()) == []
 
 
 def test_the_admin_panel_page_links_to_its_sessions_and_ratings(client, world):
