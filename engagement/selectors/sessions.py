@@ -142,8 +142,8 @@ def attendance_form_rows(session: PanelSession) -> list[dict]:
 
 
 def expert_sessions_dashboard(user: User) -> dict:
-    """For /me/: upcoming sessions of the expert's panels, debriefs on offer, and their
-    impact history ("you said, we did" for sessions they took part in)."""
+    """For /me/: the expert's panels and their upcoming sessions, debriefs on offer, and
+    their impact history ("you said, we did" for sessions they took part in)."""
     now = timezone.now()
     upcoming = list(
         PanelSession.objects.filter(
@@ -168,6 +168,9 @@ def expert_sessions_dashboard(user: User) -> dict:
     )
     attended = list(attended[:50])
     return {
+        "my_panels": list(
+            _current_memberships(user).select_related("panel").order_by("panel__name", "pk")
+        ),
         "upcoming_sessions": upcoming,
         "debriefs": [row for row in attended if row.session.starts_at >= now - DEBRIEF_OFFERED_FOR],
         "impact_history": [row for row in attended if hasattr(row.session, "impact")],
