@@ -2,12 +2,15 @@
 notes; attendance, debriefs, "you said, we did" and ratings, including every refusal."""
 
 import datetime
+import threading
 from email import message_from_bytes
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.models import OutboundEmail
 from core.transitions import TransitionNotAllowed
 from engagement.models import Attendance, ImpactRating, PanelSession, SessionNote
 from engagement.services import sessions as svc
@@ -351,3 +354,44 @@ def test_an_expert_who_took_part_rates_once_privately(world):
     with pytest.raises(TransitionNotAllowed):
         svc.impact_rating_submit(impact=impact, by=member.user, answer="maybe")
     assert list(ImpactRating.objects.values_list("answer", flat=True)) == ["partly"]
+
+
+def _race(action, times: int = 3) -> list[str]:
+    barrier = threading.Barrier(times)
+    outcomes = []
+
+    def run():
+        barrier.wait()
+        try:
+            action()
+            outcomes.append("done")
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_submissions_make_one_session_one_attendance_row_and_one_debrief_email():
+    lead, member = coordinator(), expert()
+    the_panel = panel(coordinators=[lead], members=[member])
+    starts = _start()
+
+    outcomes = _race(lambda: _schedule(the_panel, lead, starts_at=starts))
+    assert outcomes == ["done"] * 3
+    assert PanelSession.objects.count() == 1
+
+    held = panel_session(of_panel=the_panel, days_ahead=-1, title="Held")
+    _race(lambda: svc.attendance_record(session=held, by=lead, attended={member.pk: True}))
+    assert Attendance.objects.filter(session=held).count() == 1
+
+    _race(lambda: svc.debrief_request(session=held, by=member.user))
+    assert OutboundEmail.objects.filter(template="session_debrief_requested").count() == 1
