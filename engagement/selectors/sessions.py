@@ -53,6 +53,7 @@ def panel_viewer(user: User, panel: Panel) -> PanelViewer:
         schedule=schedule,
         agenda=member_or_coordinator and user.has_perm("engagement.set_session_agenda", panel),
         write_notes=schedule,
+        # Draft notes, like joining details, stay with the members and coordinators.
         read_draft_notes=member_or_coordinator,
         # Attendance and impact also need the session to have started: asked per row.
         lead=member_or_coordinator and bool(leads_session.test(user, panel)),
