@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -90,10 +90,12 @@ def _calendar_event(session: PanelSession) -> CalendarEvent:
 
 def _calendar_emails(session: PanelSession, *, method: Method, template: str, extra=None):
     """One email per current member, each with its own calendar file (the attendee is the
-    recipient). Only members get them, so only members get the joining details."""
-    event = _calendar_event(session)
+    recipient, the words in their language). Only members get them, so only members get the
+    joining details."""
     for member in _members(session.panel):
         user = member.user
+        with translation.override(user.preferred_language):
+            event = _calendar_event(session)
         email_queue_template(
             template=template,
             recipient=user,

@@ -395,3 +395,14 @@ def test_concurrent_submissions_make_one_session_one_attendance_row_and_one_debr
 
     _race(lambda: svc.debrief_request(session=held, by=member.user))
     assert OutboundEmail.objects.filter(template="session_debrief_requested").count() == 1
+
+
+def test_a_welsh_members_calendar_file_links_to_the_welsh_panel_page(world):
+    lead, _chair, member, _scientist, the_panel = world
+    member.user.preferred_language = "cy"
+    member.user.save()
+
+    _schedule(the_panel, lead)
+
+    event = _event(_calendar(next(m for m in delivered() if m.to == [member.user.email])))
+    assert str(event["URL"]).endswith(f"/cy/panels/{the_panel.pk}/")
