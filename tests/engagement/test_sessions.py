@@ -137,6 +137,12 @@ def test_an_update_reuses_the_uid_with_a_higher_sequence(world):
     assert event.decoded("DTSTART") == later
     assert event.decoded("DURATION") == datetime.timedelta(minutes=60)
     assert delivered()[0].subject.endswith("Updated: Designing the interview guide")
+    delivered().clear()
+    svc.session_update(session=session, by=lead, title="Second change")
+    session.refresh_from_db()
+    assert (session.sequence, session.title) == (2, "Second change")
+    event = _event(_calendar(next(m for m in delivered() if m.to == [member.user.email])))
+    assert int(event["SEQUENCE"]) == 2
 
 
 def test_an_update_that_changes_nothing_sends_nothing(world):
@@ -146,6 +152,8 @@ def test_an_update_that_changes_nothing_sends_nothing(world):
 
     session = svc.session_update(session=session, by=lead, title=session.title)
 
+    assert session.sequence == 0
+    session.refresh_from_db()
     assert session.sequence == 0
     assert delivered() == []
 
@@ -167,7 +175,7 @@ def test_cancelling_sends_method_cancel_with_the_same_uid_and_a_higher_sequence(
     assert str(event["STATUS"]) == "CANCELLED"
     with pytest.raises(TransitionNotAllowed):
         svc.session_cancel(session=session, by=lead)
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=r"^A cancelled session cannot be changed.$"):
         svc.session_update(session=session, by=lead, title="Again")
 
 
@@ -182,9 +190,10 @@ def test_only_the_panels_coordinators_schedule_change_and_cancel(world, who):
     }[who]
     session = panel_session(of_panel=the_panel)
 
-    with pytest.raises(TransitionNotAllowed):
+    only = "^Only this panel's coordinators can.$"
+    with pytest.raises(TransitionNotAllowed, match=only):
         _schedule(the_panel, actor)
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=only):
         svc.session_update(session=session, by=actor, title="Mine")
     with pytest.raises(TransitionNotAllowed):
         svc.session_cancel(session=session, by=actor)
@@ -207,7 +216,7 @@ def test_the_chair_sets_the_agenda_and_approves_notes_written_by_a_coordinator(w
     session = panel_session(of_panel=the_panel, days_ahead=-1)
 
     svc.session_agenda_set(session=session, by=chair.user, agenda="1. Welcome")
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=r"^Only the chair can set the agenda.$"):
         svc.session_agenda_set(session=session, by=member.user, agenda="Mine")
     with pytest.raises(TransitionNotAllowed):
         # The panel has a chair: the chair leads, not the coordinator.
@@ -215,16 +224,21 @@ def test_the_chair_sets_the_agenda_and_approves_notes_written_by_a_coordinator(w
     session.refresh_from_db()
     assert session.agenda == "1. Welcome"
 
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=r"^Only coordinators write notes.$"):
         svc.session_note_write(session=session, by=chair.user, text="Chair's notes")
+    with pytest.raises(TransitionNotAllowed, match=r"^Write the notes first.$"):
+        svc.session_note_write(session=session, by=lead, text="  ")
     note = svc.session_note_write(session=session, by=lead, text="We discussed consent.")
     for refused in (member.user, scientist, lead):
         with pytest.raises(TransitionNotAllowed):
             svc.session_note_approve(note=note, by=refused)
     note = svc.session_note_approve(note=note, by=chair.user)
     assert note.status == SessionNote.Status.APPROVED
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(
+        TransitionNotAllowed, match=r"^These notes are approved and cannot be changed.$"
+    ):
         svc.session_note_write(session=session, by=lead, text="Changed after approval")
+    assert SessionNote.objects.get().text == "We discussed consent."
 
 
 def test_without_a_chair_the_coordinator_sets_the_agenda_and_approves(world):
@@ -240,8 +254,11 @@ def test_without_a_chair_the_coordinator_sets_the_agenda_and_approves(world):
 def test_notes_wait_for_the_session_to_start(world):
     lead, _chair, _member, _scientist, the_panel = world
     session = panel_session(of_panel=the_panel, days_ahead=3)
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(
+        TransitionNotAllowed, match=r"^Notes can be written once the session has started.$"
+    ):
         svc.session_note_write(session=session, by=lead, text="Too early")
+    assert not SessionNote.objects.exists()
 
 
 def test_attendance_is_one_row_per_expert_and_a_second_submission_corrects_it(world):
@@ -346,12 +363,12 @@ def test_an_expert_who_took_part_rates_once_privately(world):
     )
 
     assert rating.note == "They rushed"
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=r"^You have already answered. Thank you.$"):
         svc.impact_rating_submit(impact=impact, by=member.user, answer="yes")
     for actor in (chair.user, scientist, lead):
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowed, match=r"^Only the people who took part can"):
             svc.impact_rating_submit(impact=impact, by=actor, answer="yes")
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match=r"^Choose yes, partly or no.$"):
         svc.impact_rating_submit(impact=impact, by=member.user, answer="maybe")
     assert list(ImpactRating.objects.values_list("answer", flat=True)) == ["partly"]
 
