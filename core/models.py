@@ -67,6 +67,24 @@ class OutboundEmail(models.Model):
         return f"<{self.message_uuid}@{domain or urlsplit(settings.SITE_URL).hostname}>"
 
 
+class OutboundAttachment(models.Model):
+    """A file sent with an outbound email (a calendar invitation, say). Encrypted like the
+    body: a session's calendar file carries its joining details."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=120)
+    # May carry parameters, e.g. "text/calendar; method=REQUEST" (RFC 6047 asks for it).
+    content_type = models.CharField(_("content type"), max_length=120)
+    content = EncryptedTextField(_("content"))
+
+    class Meta:
+        verbose_name = _("outbound email attachment")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class AuditEvent(models.Model):
     """Append-only record of every state change and every grant of access: who did what to
     which object, from which state to which, and when (the shape of Zulip's RealmAuditLog).

@@ -100,3 +100,21 @@ vets_others = is_coordinator & ~is_self
 # The panel's coordinators run it; a chair leads its sessions.
 runs_panel = is_coordinator & coordinates_panel
 chairs_or_coordinates = chairs_panel | (runs_panel & ~panel_has_chair)
+
+
+@rules.predicate
+def researches_for_panel(user, obj) -> bool:
+    """The user belongs to the research team the object's (request) panel works for."""
+    return is_team_member.test(user, panel_of(obj))
+
+
+@rules.predicate
+def attended_session(user, session) -> bool:
+    """Attendance records that the user took part in the session."""
+    if session is None or not user.is_authenticated:
+        return False
+    return session.attendance.filter(expert__user=user, attended=True).exists()
+
+
+# Chairs lead their panel's sessions; the panel's coordinators run them too.
+leads_session = chairs_panel | runs_panel

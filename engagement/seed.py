@@ -16,15 +16,23 @@ from accounts.seed import demo_user_ensure
 from core.services.audit import audit_record
 from engagement.models import (
     AccessNeed,
+    AdvisoryRequest,
+    Attendance,
     Availability,
     ConsentStatement,
     ExpertProfile,
+    ImpactRating,
+    ImpactRecord,
     Invitation,
     Language,
     MeetingFormat,
     Panel,
     PanelMembership,
+    PanelSession,
     Region,
+    ResearchTeam,
+    SessionNote,
+    TeamMembership,
     Topic,
 )
 from engagement.selectors.consents import consent_statements_current
@@ -39,6 +47,7 @@ from engagement.services.invitations import (
     invitations_expire_due,
 )
 from engagement.services.panels import panel_create, panel_member_add
+from engagement.services.sessions import session_note_approve
 from engagement.steps import STEP_SLUGS
 from payments.eligibility import Benefits, RightToWork
 from payments.models import Honorarium, PaymentMethod
@@ -178,6 +187,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
 
     _panel_seed(users)
     _invitations_seed(users)
+    _sessions_seed(users)
     _payments_seed(demo_expert)
 
 
@@ -270,4 +280,120 @@ def _payments_seed(demo_expert: User) -> None:
         description="Research design panel, session 2",
         amount=Decimal("75.00"),
         method=PaymentMethod.BANK_TRANSFER,
+    )
+
+
+SESSIONS_PANEL = "Safe Homes Study panel"
+
+
+def _request_panel_seed(users: dict[Role, User]) -> Panel:
+    """The demo research team's accepted request and its panel (found again, if another part
+    of the seed made them first)."""
+    researcher = users[Role.RESEARCHER]
+    research_team = ResearchTeam.objects.filter(memberships__user=researcher).first()
+    if research_team is None:
+        research_team = ResearchTeam.objects.create(
+            name="Safe Homes Study", organisation="University of Tandem"
+        )
+        TeamMembership.objects.create(team=research_team, user=researcher)
+    request = (
+        AdvisoryRequest.objects.filter(team=research_team, panel__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if request is not None:
+        return request.panel
+    today = timezone.localdate()
+    request = AdvisoryRequest.objects.create(
+        team=research_team,
+        created_by=researcher,
+        status=AdvisoryRequest.Status.ACCEPTED,
+        title="How people leaving exploitation find safe housing",
+        about="A study of what helps and what gets in the way when people look for a home.",
+        stage="design",
+        input_kind="panel_meeting",
+        experts_wanted=4,
+        prep_hours=Decimal("1.0"),
+        session_hours=Decimal("2.0"),
+        earliest_date=today - timedelta(days=60),
+        latest_date=today + timedelta(days=90),
+        format="online",
+        agrees_to_fund=True,
+    )
+    panel = Panel.objects.create(
+        name=SESSIONS_PANEL, kind=Panel.Kind.REQUEST, request=request, seats=4
+    )
+    panel.coordinators.add(users[Role.COORDINATOR])
+    return panel
+
+
+def _sessions_seed(users: dict[Role, User]) -> None:
+    """Two panels with a past and an upcoming session each: attendance, approved notes, a
+    "you said, we did" with the demo expert's rating on one, the other past session overdue
+    for it. Seeded as data (no emails go out); notes are approved through the spine."""
+    lead = users[Role.COORDINATOR]
+    demo = users[Role.EXPERT].expert_profile
+    standing = Panel.objects.get(name="Safe housing research design panel")
+    request_panel = _request_panel_seed(users)
+    if PanelSession.objects.filter(panel__in=[standing, request_panel]).exists():
+        return
+    since = timezone.localdate() - timedelta(days=60)
+    others = (
+        ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE)
+        .exclude(pk=demo.pk)
+        .order_by("-pk")[:3]
+    )
+    for panel in (standing, request_panel):
+        if not panel.memberships.current().filter(expert=demo).exists():
+            panel_member_add(panel=panel, expert=demo, role="member", started_on=since, by=lead)
+    chair, *members = others
+    for expert, role in [(chair, PanelMembership.Role.CHAIR), *((m, "member") for m in members)]:
+        if not request_panel.memberships.filter(expert=expert).exists():
+            panel_member_add(
+                panel=request_panel, expert=expert, role=role, started_on=since, by=lead
+            )
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for panel, title in (
+        (standing, "Reviewing the interview guide"),
+        (request_panel, "First meeting"),
+    ):
+        past = PanelSession.objects.create(
+            panel=panel,
+            title=title,
+            starts_at=now - timedelta(days=21, hours=now.hour - 10),
+            duration_minutes=120,
+            prep_minutes=60,
+            format="online",
+            joining_details="https://meet.example.org/tandem-demo",
+            access_support=["captions", "breaks"],
+            agenda="1. Welcome and ground rules\n2. The draft questions\n3. What is missing",
+        )
+        PanelSession.objects.create(
+            panel=panel,
+            title="Second meeting",
+            starts_at=now + timedelta(days=10, hours=14 - now.hour),
+            duration_minutes=90,
+            prep_minutes=30,
+            format="online",
+            joining_details="https://meet.example.org/tandem-demo-2",
+            access_support=["captions", "breaks", "interpreter"],
+        )
+        for membership in panel.memberships.current():
+            Attendance.objects.create(
+                session=past, expert=membership.expert, attended=True, recorded_by=lead
+            )
+        note = SessionNote.objects.create(
+            session=past, text="The panel asked for shorter questions and a break every hour."
+        )
+        session_note_approve(note=note, by=lead if panel is standing else chair.user)
+    held = PanelSession.objects.get(panel=request_panel, title="First meeting")
+    impact = ImpactRecord.objects.create(
+        session=held,
+        heard="The questions about money felt like a test. Ask about housing first.",
+        changed="We moved the money questions to the end and made them optional.",
+        not_changed="We kept the 45-minute length: the funder requires the full set.",
+        recorded_by=users[Role.RESEARCHER],
+    )
+    ImpactRating.objects.create(
+        impact=impact, expert=demo, answer=ImpactRating.Answer.PARTLY, note="Mostly, yes."
     )

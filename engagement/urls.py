@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import invitations, me, onboarding
+from engagement.views import invitations, me, onboarding, panels, time_zone
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -22,4 +22,24 @@ urlpatterns = [
     path("me/access-log/", me.me_access_log, name="me_access_log"),
     path("me/invitations/<int:pk>/", invitations.me_invitation, name="me_invitation"),
     path("invitations/<str:token>/", invitations.invitation_respond, name="invitation_respond"),
+    path("me/time-zone/", time_zone.me_time_zone, name="me_time_zone"),
+    path("panels/<int:panel_id>/", panels.panel_detail, name="panel_detail"),
+    path("panels/<int:panel_id>/sessions/new/", panels.session_new, name="session_new"),
+    path("sessions/<int:session_id>/edit/", panels.session_edit, name="session_edit"),
+    path("sessions/<int:session_id>/cancel/", panels.session_cancel_view, name="session_cancel"),
+    path("sessions/<int:session_id>/agenda/", panels.session_agenda, name="session_agenda"),
+    path("sessions/<int:session_id>/notes/", panels.session_notes, name="session_notes"),
+    path(
+        "sessions/<int:session_id>/notes/approve/",
+        panels.session_notes_approve,
+        name="session_notes_approve",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        panels.session_attendance,
+        name="session_attendance",
+    ),
+    path("sessions/<int:session_id>/debrief/", panels.session_debrief, name="session_debrief"),
+    path("sessions/<int:session_id>/impact/", panels.session_impact, name="session_impact"),
+    path("sessions/<int:session_id>/rating/", panels.session_rating, name="session_rating"),
 ]

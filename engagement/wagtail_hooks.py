@@ -1,7 +1,9 @@
+from django.urls import path
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
 from engagement.admin_panels import ApplicationsWaitingPanel
+from engagement.admin_sessions import ImpactOverduePanel, panel_ratings_view
 from engagement.viewsets import AdvisersGroup
 
 
@@ -14,3 +16,14 @@ def register_advisers():
 def add_applications_panel(request, panels):
     if has_role(request.user, Role.COORDINATOR):
         panels.append(ApplicationsWaitingPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_impact_overdue_panel(request, panels):
+    if has_role(request.user, Role.COORDINATOR):
+        panels.append(ImpactOverduePanel(request.user))
+
+
+@hooks.register("register_admin_urls")
+def register_panel_ratings_url():
+    return [path("panel-ratings/<int:panel_id>/", panel_ratings_view, name="panel_ratings")]

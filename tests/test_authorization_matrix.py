@@ -107,6 +107,27 @@ MATRIX = [
     ("/admin/outbound-emails/inspect/999999/",             (302, 403, 403, 403, 403, 404, 404)),
     ("/admin/outbound-emails/resend/999999/",              (302, 403, 403, 403, 403, 405, 302)),
     ("/admin/settings/cms/sitesettings/{site}/",           (302, 403, 403, 403, 403, 200, 302)),
+    # Panel pages and sessions: {rpanel} is the researcher's team's request panel, the expert
+    # a member; {upcoming} and {held} are its sessions (the expert took part in {held}).
+    ("/me/time-zone/",                                     (302, 200, 200, 200, 200, 200, 200)),
+    ("/panels/{panel}/",                                   (302, 200, 404, 404, 404, 200, 404)),
+    ("/panels/{rpanel}/",                                  (302, 200, 404, 200, 404, 200, 404)),
+    ("/panels/999999/",                                    (302, 404, 404, 404, 404, 404, 404)),
+    ("/panels/{rpanel}/sessions/new/",                     (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{upcoming}/edit/",                         (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{upcoming}/cancel/",                       (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{upcoming}/agenda/",                       (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{held}/notes/",                            (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{held}/notes/approve/",                    (302, 405, 405, 405, 405, 405, 405)),
+    ("/sessions/{held}/attendance/",                       (302, 403, 404, 403, 404, 200, 404)),
+    ("/sessions/{upcoming}/attendance/",                   (302, 403, 404, 403, 404, 403, 404)),
+    ("/sessions/{held}/debrief/",                          (302, 405, 405, 405, 405, 405, 405)),
+    ("/sessions/{held}/impact/",                           (302, 403, 404, 200, 404, 403, 404)),
+    ("/sessions/{upcoming}/impact/",                       (302, 403, 404, 403, 404, 403, 404)),
+    ("/sessions/{held}/rating/",                           (302, 200, 404, 403, 404, 403, 404)),
+    ("/sessions/999999/edit/",                             (302, 404, 404, 404, 404, 404, 404)),
+    ("/admin/panel-ratings/{rpanel}/",                     (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/panel-ratings/999999/",                       (302, 403, 403, 403, 403, 404, 404)),
 ]
 # fmt: on
 
@@ -161,7 +182,26 @@ def world(db):
         "topic": Topic.objects.create(name="Housing").pk,
         "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
     }
+    ids.update(_sessions_world(users, member=the_expert))
     return SimpleNamespace(users=users, ids=ids)
+
+
+def _sessions_world(users, *, member) -> dict:
+    """A request panel of the researcher's team (another team for the other researcher), with
+    an upcoming session and one held, which the expert attended and the team reported on."""
+    from engagement.models import Attendance, ImpactRecord
+    from tests.factories import advisory_request, panel, panel_session, team
+
+    team(members=[users["other_researcher"]], name="Other team")
+    request = advisory_request(research_team=team(members=[users["researcher"]]))
+    request_panel = panel(
+        coordinators=[users["coordinator"]], members=[member], request=request, name="Request"
+    )
+    upcoming = panel_session(of_panel=request_panel)
+    held = panel_session(of_panel=request_panel, days_ahead=-3, title="Held")
+    Attendance.objects.create(session=held, expert=member, attended=True)
+    ImpactRecord.objects.create(session=held, heard="Fewer questions", changed="Cut to ten")
+    return {"rpanel": request_panel.pk, "upcoming": upcoming.pk, "held": held.pk}
 
 
 @pytest.mark.parametrize(("url", "row"), MATRIX, ids=[url for url, _row in MATRIX])

@@ -11,9 +11,12 @@ before recording it sends the message again once its claim expires, with the sam
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
+from email.mime.text import MIMEText
 from enum import Enum
 from functools import partial
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,7 +27,7 @@ from django.utils import timezone, translation
 from wagtail.log_actions import log
 
 from core.enqueue import task_enqueue
-from core.models import OutboundEmail
+from core.models import OutboundAttachment, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,15 @@ DELIVER_TASK = "core.tasks.email_deliver"
 SWEEP_BATCH = 500
 # Beat starts a sweep every minute; stopping well before that keeps sweeps from overlapping.
 SWEEP_TIME_BUDGET_SECONDS = 30.0
+
+
+class Attachment(NamedTuple):
+    """A text file sent with an email. `content_type` may carry parameters, as in
+    "text/calendar; method=REQUEST"."""
+
+    filename: str
+    content_type: str
+    content: str
 
 
 class Delivery(Enum):
@@ -79,33 +91,46 @@ def email_queue(
     body_html: str = "",
     template: str,
     recipient=None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundEmail:
-    """Store an email and enqueue its delivery once the surrounding transaction commits. The
-    sweeper leaves it to that task for OUTBOX_ENQUEUE_LEASE_SECONDS, or takes it over at its
-    next run if the broker could not be reached."""
+    """Store an email (with its attachments, in the same transaction) and enqueue its
+    delivery once the surrounding transaction commits. The sweeper leaves it to that task for
+    OUTBOX_ENQUEUE_LEASE_SECONDS, or takes it over at its next run if the broker could not be
+    reached."""
     now = timezone.now()
-    email = OutboundEmail.objects.create(
-        recipient=recipient,
-        to_address=to_address,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        template=template,
-        queued_at=now,
-        next_attempt_at=now + _lease(),
-    )
-    _delivery_enqueue_on_commit(email.pk)
+    # No savepoint: inside a caller's transaction this adds no queries.
+    with transaction.atomic(savepoint=False):
+        email = OutboundEmail.objects.create(
+            recipient=recipient,
+            to_address=to_address,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            template=template,
+            queued_at=now,
+            next_attempt_at=now + _lease(),
+        )
+        OutboundAttachment.objects.bulk_create(
+            OutboundAttachment(email=email, **attachment._asdict()) for attachment in attachments
+        )
+        _delivery_enqueue_on_commit(email.pk)
     return email
 
 
 def email_queue_template(
-    *, template: str, context: dict, recipient=None, to_address: str | None = None
+    *,
+    template: str,
+    context: dict,
+    recipient=None,
+    to_address: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundEmail:
     """Render `emails/<template>_{subject.txt,message.txt,message.html}` in the recipient's
-    language and queue the result."""
+    language and time zone and queue the result."""
     language = getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
+    zone = getattr(recipient, "time_zone", None) or settings.TIME_ZONE
     context = {"site_url": settings.SITE_URL, "recipient": recipient, **context}
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}_message.txt", context).strip()
         body_html = render_to_string(f"emails/{template}_message.html", context).strip()
@@ -116,7 +141,21 @@ def email_queue_template(
         body_html=body_html,
         template=template,
         recipient=recipient,
+        attachments=attachments,
     )
+
+
+def _mime_attachment(attachment: OutboundAttachment) -> MIMEText:
+    """A text attachment with its content type's parameters kept (Django's own attach would
+    fold them into the subtype)."""
+    content_type, *parameters = (part.strip() for part in attachment.content_type.split(";"))
+    subtype = content_type.split("/", 1)[1]
+    part = MIMEText(attachment.content, subtype, "utf-8")
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        part.set_param(name.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
 
 
 def email_deliver(*, email_id: int) -> Delivery:
@@ -148,6 +187,8 @@ def email_deliver(*, email_id: int) -> Delivery:
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        for attachment in email.attachments.all():
+            message.attach(_mime_attachment(attachment))
         message.send()
     except Exception as exc:  # every kind of failure is counted and retried on schedule
         _failure_record(email_id, claimed_until=claimed_until, error=type(exc).__name__)

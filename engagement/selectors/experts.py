@@ -12,7 +12,7 @@ from engagement.models import (
     SensitiveAccess,
 )
 from engagement.selectors.consents import consents_current_for, latest_consent_given
-from engagement.selectors.invitations import invitations_open_for, panels_for
+from engagement.selectors.invitations import invitations_open_for
 from payments.models import Honorarium
 
 
@@ -147,7 +147,6 @@ def expert_dashboard(user: User) -> dict:
         if profile.status == ExpertProfile.Status.INFO_REQUESTED
         else [],
         open_invitations=invitations_open_for(profile),
-        memberships=panels_for(profile),
     )
     return context
 

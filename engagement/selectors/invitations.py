@@ -12,7 +12,6 @@ from engagement.models import (
     ExpertProfile,
     Invitation,
     Panel,
-    PanelMembership,
     PanelSession,
 )
 
@@ -86,16 +85,6 @@ def invitations_open_for(profile: ExpertProfile) -> list[Invitation]:
         Invitation.objects.filter(expert=profile, status=Status.SENT, expires_at__gt=timezone.now())
         .select_related("panel")
         .order_by("expires_at", "pk")
-    )
-
-
-def panels_for(profile: ExpertProfile) -> list[PanelMembership]:
-    """The panels the expert is on today, with their role."""
-    return list(
-        PanelMembership.objects.current()
-        .filter(expert=profile)
-        .select_related("panel")
-        .order_by("panel__name")
     )
 
 

@@ -25,6 +25,7 @@ from engagement.selectors.experts import (
     expert_profile_for,
     sensitive_accesses_for,
 )
+from engagement.selectors.sessions import expert_sessions_dashboard
 from engagement.services.experts import (
     expert_application_submit,
     expert_leave,
@@ -68,6 +69,7 @@ def _dashboard(request, reply_form: ReplyForm | None = None):
         context["answers"] = answers_for(
             profile, change_url=lambda slug: reverse("me_profile_edit", args=[slug])
         )
+        context.update(expert_sessions_dashboard(request.user))
     return render(request, "engagement/me/dashboard.html", context)
 
 

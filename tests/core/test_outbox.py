@@ -424,3 +424,32 @@ def test_concurrent_deliveries_of_one_email_send_it_once():
 
     assert outcomes == ["already_done"] * 3 + ["sent"]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_attachments_are_stored_encrypted_and_sent_with_their_parameters_once():
+    from email import message_from_bytes
+
+    from django.db import connection as db
+
+    from core.models import OutboundAttachment
+    from core.services.outbox import Attachment
+
+    email = queue(
+        attachments=[Attachment("invite.ics", "text/calendar; method=REQUEST", "BEGIN:VCALENDAR")]
+    )
+    with db.cursor() as cursor:
+        cursor.execute("SELECT content FROM core_outboundattachment")
+        (stored,) = cursor.fetchone()
+    assert "VCALENDAR" not in stored
+    assert OutboundAttachment.objects.get().content == "BEGIN:VCALENDAR"
+
+    assert email_deliver(email_id=email.pk) == Delivery.SENT
+    assert email_deliver(email_id=email.pk) == Delivery.ALREADY_DONE
+
+    assert len(mail.outbox) == 1
+    raw = message_from_bytes(mail.outbox[0].message().as_bytes())
+    (part,) = [p for p in raw.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invite.ics"
+    assert part.get_payload(decode=True) == b"BEGIN:VCALENDAR"
