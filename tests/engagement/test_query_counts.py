@@ -64,8 +64,9 @@ def test_the_dashboard_query_count_does_not_grow_with_payments(client, db):
             for _ in range(count)
         )
 
-    # Three of these are the sessions part: panels, upcoming sessions, attended sessions.
-    assert_query_count_constant(client, "/me/", add_payments, max_queries=13)
+    # Four of these are the panels part: open invitations, panels, upcoming sessions and
+    # attended sessions.
+    assert_query_count_constant(client, "/me/", add_payments, max_queries=14)
 
 
 def test_the_access_log_query_count_does_not_grow(client, db):
