@@ -5,7 +5,16 @@ status is declared once, with the transitions on each model (`Model.workflow.per
 import rules
 
 from accounts.rules import is_coordinator, is_finance
-from engagement.predicates import coordinates_a_panel_of, is_self, runs_panel
+from engagement.predicates import (
+    chairs_or_coordinates,
+    chairs_panel,
+    coordinates_a_panel_of,
+    is_invited_person,
+    is_self,
+    is_team_member,
+    request_is_editable,
+    runs_panel,
+)
 
 rules.add_perm("engagement.view_expert_legal_name", is_self | is_finance)
 rules.add_perm("engagement.view_expert_eligibility", is_self | is_finance)
@@ -18,3 +27,16 @@ rules.add_perm("engagement.view_expert_expertise_notes", is_self | is_coordinato
 # Who coordinates a panel and who belongs to it open members' access needs: only the panel's
 # own coordinators change them (engagement.services.panels).
 rules.add_perm("engagement.manage_panel", runs_panel)
+
+# A research team's members, and only they, see the team, its invitations and its requests.
+rules.add_perm("engagement.view_research_team", is_team_member)
+rules.add_perm("engagement.accept_team_invitation", is_invited_person)
+rules.add_perm("engagement.view_advisory_request", is_team_member)
+rules.add_perm("engagement.change_advisory_request", is_team_member & request_is_editable)
+
+# Chairs lead: the chair sets the agenda of the panel's sessions and approves their notes
+# (the panel's coordinators do, while it has no chair), and may suggest experts for the panel.
+# Each takes the panel or anything of it (a session, a note).
+rules.add_perm("engagement.set_session_agenda", chairs_or_coordinates)
+rules.add_perm("engagement.approve_session_note", chairs_or_coordinates)
+rules.add_perm("engagement.suggest_panel_expert", chairs_panel)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import me, onboarding
+from engagement.views import me, onboarding, requests, teams
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -20,4 +20,19 @@ urlpatterns = [
     path("me/data.json", me.me_data_json, name="me_data_json"),
     path("me/delete/", me.me_delete, name="me_delete"),
     path("me/access-log/", me.me_access_log, name="me_access_log"),
+    path("teams/new/", teams.team_new, name="team_new"),
+    path("teams/<int:pk>/", teams.team_detail_view, name="team_detail"),
+    path("teams/<int:pk>/invite/", teams.team_invite, name="team_invite"),
+    path(
+        "teams/<int:pk>/invitations/<int:invitation_id>/withdraw/",
+        teams.team_invitation_withdraw,
+        name="team_invitation_withdraw",
+    ),
+    # The token is a one-time secret: core.logging scrubs it from any path with /invitations/.
+    path("teams/invitations/<str:token>/", teams.team_invitation, name="team_invitation"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
+    path("requests/<int:pk>/submit/", requests.request_submit, name="request_submit"),
+    path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
 ]

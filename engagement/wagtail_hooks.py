@@ -1,7 +1,7 @@
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
-from engagement.admin_panels import ApplicationsWaitingPanel
+from engagement.admin_panels import ApplicationsWaitingPanel, RequestsWaitingPanel
 from engagement.viewsets import AdvisersGroup
 
 
@@ -14,3 +14,4 @@ def register_advisers():
 def add_applications_panel(request, panels):
     if has_role(request.user, Role.COORDINATOR):
         panels.append(ApplicationsWaitingPanel())
+        panels.append(RequestsWaitingPanel())

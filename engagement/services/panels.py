@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import Role, has_role
 from core.services.audit import audit_record
 from core.transitions import TransitionNotAllowed
-from engagement.models import ExpertProfile, Panel, PanelMembership
+from engagement.models import AdvisoryRequest, ExpertProfile, Panel, PanelMembership
 
 
 def _may_manage(user: User, panel: Panel) -> bool:
@@ -29,14 +29,28 @@ def _locked(panel: Panel, by: User) -> Panel:
     return panel
 
 
-def panel_create(*, name: str, description: str, by: User) -> Panel:
-    """A new panel, coordinated by the coordinator who creates it."""
+def panel_create(
+    *, name: str, description: str, by: User, request: AdvisoryRequest | None = None
+) -> Panel:
+    """A new panel, coordinated by the coordinator who creates it. A panel formed for a
+    research team's request is linked to it and wants as many experts as the team asked for."""
     if not has_role(by, Role.COORDINATOR):
         raise TransitionNotAllowed(_("Only coordinators can create panels."))
     with transaction.atomic():
-        panel = Panel.objects.create(name=name, description=description)
+        panel = Panel.objects.create(
+            name=name,
+            description=description,
+            kind=Panel.Kind.REQUEST if request else Panel.Kind.STANDING,
+            request=request,
+            seats=request.experts_wanted if request else 0,
+        )
+        audit_record(
+            actor=by,
+            action="panel.create",
+            subject=panel,
+            extra={"request_id": request.pk} if request else None,
+        )
         panel.coordinators.add(by)
-        audit_record(actor=by, action="panel.create", subject=panel)
         audit_record(
             actor=by, action="panel.coordinator_add", subject=panel, extra={"user_id": by.pk}
         )

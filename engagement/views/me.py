@@ -25,6 +25,7 @@ from engagement.selectors.experts import (
     expert_profile_for,
     sensitive_accesses_for,
 )
+from engagement.selectors.teams import researcher_dashboard
 from engagement.services.experts import (
     expert_application_submit,
     expert_leave,
@@ -63,6 +64,8 @@ def _dashboard(request, reply_form: ReplyForm | None = None):
         "role": _role(request.user),
         "reply_form": reply_form or ReplyForm(),
     }
+    if context["role"] == "researcher":
+        context["researcher"] = researcher_dashboard(request.user)
     profile = context["profile"]
     if profile is not None and profile.status != Status.DRAFT:
         context["answers"] = answers_for(
