@@ -15,6 +15,7 @@ from accounts.seed import demo_user_ensure
 from core.services.audit import audit_record
 from engagement.models import (
     AccessNeed,
+    AdvisoryRequest,
     Availability,
     ConsentStatement,
     ExpertProfile,
@@ -22,6 +23,8 @@ from engagement.models import (
     MeetingFormat,
     Panel,
     Region,
+    ResearchTeam,
+    TeamMembership,
     Topic,
 )
 from engagement.selectors.consents import consent_statements_current
@@ -165,6 +168,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
         _fill_profile(ExpertProfile.objects.create(user=user), rng, topics, languages, status)
 
     _panel_seed(users)
+    _research_seed(users, topics, languages)
     _payments_seed(demo_expert)
 
 
@@ -187,6 +191,107 @@ def _panel_seed(users: dict[Role, User]) -> None:
             started_on=timezone.localdate() - timedelta(days=60),
             by=lead,
         )
+
+
+# The demo team's requests, one in each state, with the coordinator's message where there is
+# one. The accepted request has its panel.
+_REQUESTS = [
+    ("Safe housing after exploitation", AdvisoryRequest.Status.ACCEPTED, "We would love to help."),
+    ("Talking to employers about forced labour", AdvisoryRequest.Status.SUBMITTED, ""),
+    (
+        "Interview guide for a study of support services",
+        AdvisoryRequest.Status.CHANGES_REQUESTED,
+        "Could you say how long each interview will be, and who will be in the room?",
+    ),
+    ("Survey of peer support groups", AdvisoryRequest.Status.DRAFT, ""),
+    (
+        "Reviewing police training materials",
+        AdvisoryRequest.Status.DECLINED,
+        "This is outside what our advisers offer at the moment. Please talk to us again.",
+    ),
+    ("Children's services pilot", AdvisoryRequest.Status.WITHDRAWN, ""),
+]
+_REQUEST_TRANSITION = {
+    AdvisoryRequest.Status.ACCEPTED: "accept",
+    AdvisoryRequest.Status.CHANGES_REQUESTED: "request_changes",
+    AdvisoryRequest.Status.DECLINED: "decline",
+}
+
+
+def _research_seed(users: dict[Role, User], topics: list[Topic], languages: dict) -> None:
+    """A research team with researcher@example.org in it, and a request in each state. The
+    history is written as the transitions would have written it; no email goes out."""
+    name = "Safe Homes Study"
+    if ResearchTeam.objects.filter(name=name).exists():
+        return
+    researcher, lead = users[Role.RESEARCHER], users[Role.COORDINATOR]
+    team = ResearchTeam.objects.create(
+        name=name,
+        organisation="University of Tandem",
+        description="We study how people leaving exploitation find a safe place to live.",
+    )
+    TeamMembership.objects.create(team=team, user=researcher)
+    now = timezone.now()
+    for index, (title, status, message) in enumerate(_REQUESTS):
+        sent = status != AdvisoryRequest.Status.DRAFT
+        request = AdvisoryRequest.objects.create(
+            team=team,
+            created_by=researcher,
+            status=status,
+            title=title,
+            about="We would like advice on how we ask our questions, and on what we ask.",
+            stage="design",
+            input_kind="panel_meeting",
+            experts_wanted=4,
+            prep_hours=Decimal("1.0"),
+            session_hours=Decimal("2.0"),
+            earliest_date=timezone.localdate() + timedelta(days=14),
+            latest_date=timezone.localdate() + timedelta(days=120),
+            format="online",
+            content_notes="Some interview extracts describe control by employers.",
+            agrees_to_fund=True,
+            submitted_at=now - timedelta(days=3 + index) if sent else None,
+            status_changed_at=now - timedelta(days=1 + index),
+        )
+        request.topics.set(topics[index : index + 2])
+        request.languages.set([languages["en"]])
+        if sent:
+            audit_record(
+                actor=researcher,
+                action="advisoryrequest.submit",
+                subject=request,
+                from_state=AdvisoryRequest.Status.DRAFT,
+                to_state=AdvisoryRequest.Status.SUBMITTED,
+            )
+        if status in _REQUEST_TRANSITION:
+            audit_record(
+                actor=lead,
+                action=f"advisoryrequest.{_REQUEST_TRANSITION[status]}",
+                subject=request,
+                from_state=AdvisoryRequest.Status.SUBMITTED,
+                to_state=status,
+                note=message,
+            )
+        elif status == AdvisoryRequest.Status.WITHDRAWN:
+            audit_record(
+                actor=researcher,
+                action="advisoryrequest.withdraw",
+                subject=request,
+                from_state=AdvisoryRequest.Status.SUBMITTED,
+                to_state=status,
+            )
+        if status == AdvisoryRequest.Status.ACCEPTED:
+            panel = panel_create(name=title, description=request.about, by=lead, request=request)
+            for expert in ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE).order_by(
+                "-pk"
+            )[:2]:
+                panel_member_add(
+                    panel=panel,
+                    expert=expert,
+                    role="member",
+                    started_on=timezone.localdate() - timedelta(days=7),
+                    by=lead,
+                )
 
 
 def _payments_seed(demo_expert: User) -> None:

@@ -52,3 +52,24 @@ def test_demo_accounts_sign_in_with_the_demo_password(email, needs_mfa):
     assert user.check_password(DEMO_PASSWORD)
     assert EmailAddress.objects.get(user=user).verified
     assert Authenticator.objects.filter(user=user, type="totp").exists() is needs_mfa
+
+
+@pytest.mark.django_db
+def test_the_demo_research_team_has_a_request_in_each_state(client):
+    from engagement.models import AdvisoryRequest, Panel, ResearchTeam
+
+    call_command("seed_demo", stdout=StringIO())
+
+    team = ResearchTeam.objects.get(name="Safe Homes Study")
+    researcher = User.objects.get(email="researcher@example.org")
+    assert list(team.memberships.values_list("user", flat=True)) == [researcher.pk]
+    assert sorted(team.requests.values_list("status", flat=True)) == sorted(
+        AdvisoryRequest.Status.values
+    )
+    accepted = team.requests.get(status="accepted")
+    panel = Panel.objects.get(request=accepted)
+    assert (panel.kind, panel.seats, panel.memberships.count()) == ("request", 4, 2)
+    client.force_login(researcher)
+    page = client.get("/me/").content.decode()
+    assert "2 of 4 places filled" in page
+    assert page.count("/requests/") >= len(AdvisoryRequest.Status.values)
