@@ -662,3 +662,19 @@ class TriageMessageForm(forms.Form):
         if not message:
             raise forms.ValidationError(_("Write a message to the research team"))
         return message
+
+
+class PanelSuggestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Who would you suggest, and why?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_(
+            "Their name or how a coordinator can find them, and what they would bring. Only "
+            "the panel's coordinators read this."
+        ),
+        error_messages={
+            "required": _("Say who you suggest and why"),
+            "max_length": _("Your suggestion must be 2,000 characters or fewer"),
+        },
+    )

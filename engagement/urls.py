@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import me, onboarding, requests, teams
+from engagement.views import me, onboarding, panels, requests, teams
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     # The token is a one-time secret: core.logging scrubs it from any path with /invitations/.
     path("teams/invitations/<str:token>/", teams.team_invitation, name="team_invitation"),
+    path("panels/<int:pk>/suggest/", panels.panel_suggest, name="panel_suggest"),
     path("requests/new/", requests.request_new, name="request_new"),
     path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
     path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),

@@ -18,7 +18,15 @@ from cms.seed import site_seed
 from engagement.models import ConsentStatement, Panel, PanelMembership, TeamInvitation, Topic
 from engagement.selectors.teams import team_token_hash
 from payments.models import Honorarium
-from tests.factories import advisory_request, coordinator, expert, finance, researcher, team
+from tests.factories import (
+    advisory_request,
+    coordinator,
+    expert,
+    finance,
+    researcher,
+    team,
+)
+from tests.factories import panel as panel_factory
 
 ACTORS = (
     "anonymous",
@@ -110,6 +118,9 @@ MATRIX = [
     # The invitation was sent to an address none of the actors has.
     ("/teams/invitations/{team_token}/",                   (200, 403, 403, 403, 403, 403, 403)),
     ("/teams/invitations/not-a-token/",                    (404, 404, 404, 404, 404, 404, 404)),
+    # Only a panel's chair suggests experts for it (the expert here is an ordinary member).
+    ("/panels/{panel}/suggest/",                           (302, 404, 404, 404, 404, 404, 404)),
+    ("/panels/{chaired_panel}/suggest/",                   (302, 404, 200, 404, 404, 404, 404)),
     ("/requests/new/",                                     (302, 403, 403, 200, 200, 403, 403)),
     ("/requests/{draft_request}/",                         (302, 404, 404, 200, 404, 404, 404)),
     ("/requests/{draft_request}/edit/",                    (302, 404, 404, 200, 404, 404, 404)),
@@ -176,6 +187,7 @@ def world(db):
         "site": Site.objects.get(root_page=home).pk,
         "topic": Topic.objects.create(name="Housing").pk,
         "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
+        "chaired_panel": panel_factory(chairs=[other], name="Chaired panel").pk,
         "team": research_team.pk,
         "team_invitation": team_invitation.pk,
         "team_token": team_token,

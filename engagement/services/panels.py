@@ -14,8 +14,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from core.services.audit import audit_record
+from core.services.outbox import email_queue_template
 from core.transitions import TransitionNotAllowed
-from engagement.models import AdvisoryRequest, ExpertProfile, Panel, PanelMembership
+from engagement.models import (
+    AdvisoryRequest,
+    ExpertProfile,
+    Panel,
+    PanelMembership,
+    PanelSuggestion,
+)
 
 
 def _may_manage(user: User, panel: Panel) -> bool:
@@ -147,3 +154,30 @@ def panel_membership_end(
             extra={"expert": membership.expert.reference, "until": ended_on.isoformat()},
         )
     return membership
+
+
+def panel_suggestion_create(*, panel: Panel, text: str, by: User) -> PanelSuggestion:
+    """A chair suggests someone for the panel, in their own words (stored encrypted). The
+    panel's coordinators are told by email with a link only: the words stay in the admin.
+    The same words sent twice by the same chair (a double click) are kept once."""
+    text = text.strip()
+    if not text:
+        raise TransitionNotAllowed(_("Say who you suggest and why."))
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(pk=panel.pk)
+        if not by.has_perm("engagement.suggest_panel_expert", panel):
+            raise TransitionNotAllowed(_("Only the panel's chair can suggest experts for it."))
+        for earlier in panel.suggestions.filter(suggested_by=by):
+            if earlier.text == text:
+                return earlier
+        suggestion = PanelSuggestion.objects.create(panel=panel, suggested_by=by, text=text)
+        audit_record(
+            actor=by, action="panel.suggestion", subject=panel, extra={"id": suggestion.pk}
+        )
+        for coordinator in panel.coordinators.filter(is_active=True):
+            email_queue_template(
+                template="panel_suggestion_new",
+                recipient=coordinator,
+                context={"panel": panel},
+            )
+    return suggestion

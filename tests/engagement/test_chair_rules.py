@@ -4,9 +4,12 @@ the panel. Each permission is asked of the panel, of a session and of a session'
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from engagement.models import PanelMembership, SessionNote
+from core.transitions import TransitionNotAllowed
+from engagement.models import PanelMembership, PanelSuggestion, SessionNote
+from engagement.services.panels import panel_suggestion_create
 from tests.factories import coordinator, expert, panel, panel_session, researcher, team
 
 PERMISSIONS = (
@@ -105,3 +108,58 @@ def test_the_note_approval_rule_is_the_declared_transition(people):
     assert SessionNote.workflow.permitted(people["member"], note) == set()
     assert SessionNote.workflow.permitted(people["ended_chair"], note) == set()
     assert SessionNote.workflow.permitted(people["other_panels_coordinator"], note) == set()
+
+
+# The chair's "suggest someone" form
+
+
+def test_the_chair_suggests_someone_and_the_coordinators_are_told(
+    client, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people["chair"])
+    url = f"/panels/{people['panel'].pk}/suggest/"
+
+    assert "suggest someone for the panel" in client.get("/me/").content.decode()
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"text": "Mona, who ran a peer support group in Leeds."})
+        client.post(url, {"text": "Mona, who ran a peer support group in Leeds."})
+
+    assert response.status_code == 302
+    suggestion = PanelSuggestion.objects.get()
+    assert (suggestion.panel, suggestion.suggested_by, suggestion.text) == (
+        people["panel"],
+        people["chair"],
+        "Mona, who ran a peer support group in Leeds.",
+    )
+    assert [m.to for m in mail.outbox] == [[people["this_panels_coordinator"].email]]
+    # The words stay in the admin: the email carries a link only.
+    assert "Mona" not in mail.outbox[0].body
+    assert "Mona" not in mail.outbox[0].alternatives[0][0]
+    client.force_login(people["this_panels_coordinator"])
+    admin_page = client.get(f"/admin/panels/inspect/{people['panel'].pk}/").content.decode()
+    assert "Mona, who ran a peer support group in Leeds." in admin_page
+
+
+def test_an_empty_suggestion_is_explained_and_saves_nothing(client, people):
+    client.force_login(people["chair"])
+
+    response = client.post(f"/panels/{people['panel'].pk}/suggest/", {"text": "  "})
+
+    assert response.status_code == 200
+    assert "Say who you suggest and why" in response.content.decode()
+    assert not PanelSuggestion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "who", ["member", "ended_chair", "this_panels_coordinator", "other_panels_coordinator"]
+)
+def test_only_the_chair_may_suggest(client, people, who):
+    client.force_login(people[who])
+    url = f"/panels/{people['panel'].pk}/suggest/"
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "Someone"}).status_code == 404
+    with pytest.raises(TransitionNotAllowed):
+        panel_suggestion_create(panel=people["panel"], text="Someone", by=people[who])
+    assert not PanelSuggestion.objects.exists()
