@@ -417,3 +417,21 @@ def test_the_admin_cannot_write_a_request_status(client, the_team, staff):
         assert client.post(url.format(pk=sent.pk), {"status": "accepted"}).status_code == 404
     sent.refresh_from_db()
     assert sent.status == "submitted"
+
+
+def test_the_welsh_addresses_of_the_team_and_request_pages_open(client, the_team, lead):
+    draft = advisory_request(research_team=the_team)
+    client.force_login(lead)
+
+    for path in (
+        "/cy/teams/new/",
+        f"/cy/teams/{the_team.pk}/",
+        f"/cy/teams/{the_team.pk}/invite/",
+        "/cy/requests/new/",
+        f"/cy/requests/{draft.pk}/",
+        f"/cy/requests/{draft.pk}/edit/",
+        f"/cy/requests/{draft.pk}/withdraw/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert 'lang="cy"' in response.content.decode(), path
