@@ -1,6 +1,7 @@
 """Advisory requests: the team's form and pages, each transition, and triage in the admin
 with its emails to every member of the team."""
 
+import re
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -12,14 +13,21 @@ from core.models import AuditEvent
 from core.transitions import TransitionNotAllowed
 from engagement.models import AdvisoryRequest, Language, Panel, Topic
 from engagement.services.requests import (
+    FIELDS,
     advisory_request_accept,
+    advisory_request_create,
     advisory_request_decline,
     advisory_request_request_changes,
     advisory_request_submit,
     advisory_request_update,
     advisory_request_withdraw,
 )
-from tests.factories import advisory_request, coordinator, expert, researcher, team
+from tests.factories import advisory_request, coordinator, expert, panel, researcher, team
+
+
+def refused(message: str):
+    """The refusal, with exactly the words people are shown."""
+    return pytest.raises(TransitionNotAllowed, match=f"^{re.escape(message)}$")
 
 
 @pytest.fixture
@@ -223,14 +231,14 @@ def test_submitting_twice_submits_once(client, the_team, lead):
     client.post(f"/requests/{draft.pk}/submit/")
 
     assert AuditEvent.objects.filter(advisory_request=draft, to_state="submitted").count() == 1
-    with pytest.raises(TransitionNotAllowed):
+    with refused("That cannot be done while the status is 'Waiting for a coordinator'."):
         advisory_request_submit(advisory_request=draft, by=lead)
 
 
 def test_a_request_without_the_funding_agreement_cannot_be_sent(the_team, lead):
     draft = advisory_request(research_team=the_team, agrees_to_fund=False)
 
-    with pytest.raises(TransitionNotAllowed, match="honoraria"):
+    with refused("Before you send it, confirm that your team will pay the advisers' honoraria."):
         advisory_request_submit(advisory_request=draft, by=lead)
 
     draft.refresh_from_db()
@@ -246,7 +254,7 @@ def test_a_team_member_withdraws_a_request(client, the_team, colleague):
 
     sent.refresh_from_db()
     assert sent.status == "withdrawn"
-    with pytest.raises(TransitionNotAllowed):
+    with refused("That cannot be done while the status is 'Withdrawn'."):
         advisory_request_withdraw(advisory_request=sent, by=colleague)
 
 
@@ -269,7 +277,7 @@ def test_another_teams_researcher_gets_not_found(client, the_team, url):
     assert client.post(f"/requests/{draft.pk}/submit/").status_code == 404
     draft.refresh_from_db()
     assert (draft.title, draft.status) == ("How people find safe housing", "draft")
-    with pytest.raises(TransitionNotAllowed):
+    with refused("Only members of this team can change its requests."):
         advisory_request_update(advisory_request=draft, data={}, by=outsider)
 
 
@@ -362,7 +370,7 @@ def test_a_triage_action_needs_a_message(client, the_team, staff):
     assert "Write a message to the research team" in response.content.decode()
     sent.refresh_from_db()
     assert sent.status == "submitted"
-    with pytest.raises(TransitionNotAllowed):
+    with refused("Write a message to the research team."):
         advisory_request_decline(advisory_request=sent, by=staff, message="")
 
 
@@ -374,14 +382,14 @@ def test_accepting_twice_forms_one_panel(client, the_team, staff):
     triage(client, sent.pk, "accept", "Yes.")
 
     assert Panel.objects.count() == 1
-    with pytest.raises(TransitionNotAllowed):
+    with refused("That cannot be done while the status is 'Accepted'."):
         advisory_request_accept(advisory_request=sent, by=staff, message="Again")
 
 
 def test_only_coordinators_triage(client, the_team, lead):
     sent = advisory_request(research_team=the_team, status="submitted")
 
-    with pytest.raises(TransitionNotAllowed):
+    with refused("You cannot do that."):
         advisory_request_accept(advisory_request=sent, by=lead, message="Accepting my own")
     sent.refresh_from_db()
     assert sent.status == "submitted"
@@ -435,3 +443,112 @@ def test_the_welsh_addresses_of_the_team_and_request_pages_open(client, the_team
         response = client.get(path)
         assert response.status_code == 200, path
         assert 'lang="cy"' in response.content.decode(), path
+
+
+def audit_rows(advisory_request):
+    return list(
+        AuditEvent.objects.filter(advisory_request=advisory_request)
+        .order_by("pk")
+        .values_list("action", "actor", "from_state", "to_state", "note")
+    )
+
+
+def test_creating_updating_and_submitting_are_recorded(the_team, lead, colleague, staff):
+    outsider = researcher()
+    with refused("Only members of this team can ask for advice for it."):
+        advisory_request_create(team=the_team, data={}, by=outsider)
+    data = {
+        "title": "Safe homes",
+        "about": "About it",
+        "stage": "analysis",
+        "input_kind": "co_design",
+        "topics": [],
+        "languages": [],
+        "experts_wanted": 2,
+        "prep_hours": "0",
+        "session_hours": "1",
+        "earliest_date": timezone.localdate(),
+        "latest_date": timezone.localdate(),
+        "format": "either",
+        "place": "Cardiff",
+        "content_notes": "",
+        "agrees_to_fund": True,
+    }
+    draft = advisory_request_create(team=the_team, data=data, by=lead)
+    advisory_request_update(advisory_request=draft, data={**data, "title": "Safer"}, by=colleague)
+    advisory_request_submit(advisory_request=draft, by=colleague)
+    with refused("This request can no longer be changed: it is 'Waiting for a coordinator'."):
+        advisory_request_update(advisory_request=draft, data=data, by=lead)
+
+    draft.refresh_from_db()
+    assert (draft.title, draft.place, draft.created_by, draft.draft_key) == (
+        "Safer",
+        "Cardiff",
+        lead,
+        None,
+    )
+    assert audit_rows(draft) == [
+        ("advisoryrequest.create", lead.pk, "", "", ""),
+        ("advisoryrequest.update", colleague.pk, "", "", ""),
+        ("advisoryrequest.submit", colleague.pk, "draft", "submitted", ""),
+    ]
+
+
+def test_a_draft_key_from_another_teams_form_makes_a_new_draft(the_team, lead):
+    import uuid
+
+    key = uuid.uuid4()
+    other_lead = researcher()
+    theirs = advisory_request(research_team=team(members=[other_lead], name="Other"))
+    theirs.draft_key = key
+    theirs.save()
+    data = {name: getattr(theirs, name) for name in FIELDS} | {"topics": [], "languages": []}
+
+    mine = advisory_request_create(team=the_team, data=data, by=lead, draft_key=key)
+
+    assert mine != theirs
+    assert (mine.team, mine.draft_key) == (the_team, None)
+
+
+def test_the_history_shows_each_change_with_the_coordinators_words(client, the_team, staff):
+    sent = advisory_request(research_team=the_team, status="submitted")
+    advisory_request_request_changes(advisory_request=sent, by=staff, message="Say more.")
+    client.force_login(staff)
+
+    page = client.get(f"/admin/advisory-requests/inspect/{sent.pk}/").content.decode()
+
+    assert "Waiting for a coordinator → Changes asked for" in page
+    assert "Say more." in page
+
+
+def test_a_triage_email_carries_the_coordinators_message(
+    the_team, lead, staff, django_capture_on_commit_callbacks
+):
+    for action in (advisory_request_request_changes, advisory_request_decline):
+        sent = advisory_request(research_team=the_team, status="submitted")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            action(advisory_request=sent, by=staff, message=f"Words for {sent.pk}")
+        assert len(mail.outbox) == 2
+        for message in mail.outbox:
+            assert f"Words for {sent.pk}" in message.body
+            assert f"/requests/{sent.pk}/" in message.body
+
+
+def test_the_dashboard_counts_only_current_members_and_says_nothing_of_age_when_none_wait(
+    client, the_team, lead, staff
+):
+    accepted = advisory_request(research_team=the_team, status="accepted")
+    current, ended = expert(), expert()
+    formed = panel(request=accepted, members=[current, ended], seats=4)
+    formed.memberships.filter(expert=ended).update(
+        ended_on=timezone.localdate() - timedelta(days=1)
+    )
+    client.force_login(lead)
+
+    assert "1 of 4 places filled" in client.get("/me/").content.decode()
+
+    client.force_login(staff)
+    dashboard = client.get("/admin/").content.decode()
+    assert "0 requests waiting for triage" in dashboard
+    assert "the oldest for" not in dashboard.split("requests-waiting-heading")[1]

@@ -26,6 +26,11 @@ from tests.factories import UserFactory, expert, researcher, team
 LINK = re.compile(r"http://[^\s\"]+?(/teams/invitations/([A-Za-z0-9_-]+)/)")
 
 
+def refused(message: str):
+    """The refusal, with exactly the words people are shown."""
+    return pytest.raises(TransitionNotAllowed, match=f"^{re.escape(message)}$")
+
+
 @pytest.fixture
 def lead(db):
     return researcher(display_name="Rhian")
@@ -77,7 +82,7 @@ def test_only_researchers_create_teams(client, db):
     client.force_login(person.user)
 
     assert client.get("/teams/new/").status_code == 403
-    with pytest.raises(TransitionNotAllowed):
+    with refused("Only researchers can create a research team."):
         team_create(name="X", organisation="Y", description="", by=person.user)
     assert not ResearchTeam.objects.exists()
 
@@ -128,7 +133,10 @@ def test_inviting_the_same_address_twice_sends_once(
 ):
     invite(the_team, lead, "colleague@example.org", django_capture_on_commit_callbacks)
 
-    with pytest.raises(TransitionNotAllowed):
+    with refused(
+        "We have already invited that email address. To send a new link, withdraw the "
+        "invitation first."
+    ):
         team_invitation_send(team=the_team, email="COLLEAGUE@example.org", by=lead)
 
     assert TeamInvitation.objects.count() == 1
@@ -147,9 +155,9 @@ def test_an_expired_invitation_can_be_sent_again(
 
 
 def test_members_are_not_invited_again_and_outsiders_cannot_invite(the_team, lead, db):
-    with pytest.raises(TransitionNotAllowed):
+    with refused("Someone with that email address is already in the team."):
         team_invitation_send(team=the_team, email=lead.email.upper(), by=lead)
-    with pytest.raises(TransitionNotAllowed):
+    with refused("Only members of this team can invite people to it."):
         team_invitation_send(team=the_team, email="someone@example.org", by=researcher())
 
     assert not TeamInvitation.objects.exists()
@@ -209,7 +217,7 @@ def test_another_teams_researcher_cannot_withdraw(
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == "sent"
-    with pytest.raises(TransitionNotAllowed):
+    with refused("You cannot do that."):
         team_invitation_revoke(invitation=invitation, by=outsider)
 
 
@@ -283,7 +291,7 @@ def test_an_expired_link_says_so(client, link):
     assert response.status_code == 410
     assert "This invitation has expired" in response.content.decode()
     assert not TeamMembership.objects.filter(user=colleague).exists()
-    with pytest.raises(TransitionNotAllowed):
+    with refused("This invitation has expired."):
         team_invitation_accept(invitation=TeamInvitation.objects.get(), by=colleague)
 
 
@@ -301,3 +309,84 @@ def test_malformed_and_unknown_links_get_a_clear_page(client, db, path):
 
     assert response.status_code == 404
     assert "invitation" in response.content.decode().lower()
+
+
+def audit_rows(**subject):
+    return list(
+        AuditEvent.objects.filter(**subject)
+        .order_by("pk")
+        .values_list("action", "actor", "from_state", "to_state", "extra")
+    )
+
+
+def test_each_step_of_an_invitation_is_recorded(
+    client, the_team, lead, link, django_capture_on_commit_callbacks
+):
+    invitation = TeamInvitation.objects.get()
+    colleague = UserFactory(email="colleague@example.org")
+
+    membership = team_invitation_accept(invitation=invitation, by=colleague)
+
+    assert (membership.team, membership.user) == (the_team, colleague)
+    assert audit_rows(team_invitation=invitation) == [
+        ("teaminvitation.send", lead.pk, "", "", {}),
+        ("teaminvitation.accept", colleague.pk, "sent", "accepted", {}),
+    ]
+    assert audit_rows(team=the_team) == [
+        (
+            "researchteam.member_add",
+            colleague.pk,
+            "",
+            "",
+            {"user_id": colleague.pk, "invitation_id": invitation.pk},
+        )
+    ]
+    assert invitation.invited_by == lead
+
+
+def test_creating_a_team_records_who_made_it(lead):
+    created = team_create(name="Safe Homes", organisation="Uni", description="About", by=lead)
+
+    assert (created.name, created.organisation, created.description) == (
+        "Safe Homes",
+        "Uni",
+        "About",
+    )
+    assert audit_rows(team=created) == [
+        ("researchteam.create", lead.pk, "", "", {}),
+        ("researchteam.member_add", lead.pk, "", "", {"user_id": lead.pk}),
+    ]
+    # Another team of the same name, in another organisation or made by someone else, is new.
+    other = researcher()
+    assert team_create(name="Safe Homes", organisation="Other", description="", by=lead) != created
+    assert team_create(name="Safe Homes", organisation="Uni", description="", by=other) != created
+    assert team_create(name="Other", organisation="Uni", description="", by=lead) != created
+
+
+def test_only_open_invitations_are_listed(
+    client, the_team, lead, django_capture_on_commit_callbacks
+):
+    for address in ("open@example.org", "late@example.org", "used@example.org"):
+        invite(the_team, lead, address, django_capture_on_commit_callbacks)
+    TeamInvitation.objects.filter(email="late@example.org").update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    TeamInvitation.objects.filter(email="used@example.org").update(status="accepted")
+    client.force_login(lead)
+
+    page = client.get(f"/teams/{the_team.pk}/").content.decode()
+
+    assert "open@example.org" in page
+    assert "late@example.org" not in page
+    assert "used@example.org" not in page
+
+
+def test_the_invitation_page_names_the_team_and_who_invited(client, link):
+    colleague = UserFactory(email="colleague@example.org")
+    client.force_login(colleague)
+
+    page = client.get(link).content.decode()
+
+    assert "Join Safe Homes Study" in page
+    assert "University of Tandem" in page
+    assert "Rhian sent the invitation." in page
