@@ -552,3 +552,19 @@ def test_the_dashboard_counts_only_current_members_and_says_nothing_of_age_when_
     dashboard = client.get("/admin/").content.decode()
     assert "0 requests waiting for triage" in dashboard
     assert "the oldest for" not in dashboard.split("requests-waiting-heading")[1]
+
+
+def test_the_request_page_shows_its_topics_languages_and_panel(client, the_team, lead, staff):
+    housing = Topic.objects.create(name="Housing")
+    english = Language.objects.get(code="en")
+    sent = advisory_request(
+        research_team=the_team, status="submitted", topics=[housing], languages=[english]
+    )
+    advisory_request_accept(advisory_request=sent, by=staff, message="Yes.")
+    client.force_login(lead)
+
+    page = client.get(f"/requests/{sent.pk}/").content.decode()
+
+    assert "<dd>Housing</dd>" in page
+    assert "<dd>English</dd>" in page
+    assert "We are forming a panel for it: How people find safe housing, with 4 advisers." in page

@@ -126,6 +126,9 @@ def test_an_invitation_stores_only_a_hash_and_emails_the_link(
         "text/html",
     ]
     assert path in parsed.get_payload()[1].get_payload(decode=True).decode()
+    expiry = timezone.localtime(invitation.expires_at).strftime("%-d %B %Y")
+    assert "Rhian has invited you to join Safe Homes Study (University of Tandem)" in message.body
+    assert f"The link works once, until {expiry}." in message.body
 
 
 def test_inviting_the_same_address_twice_sends_once(
