@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from engagement.selectors.experts import expert_applications_waiting
+from engagement.selectors.teams import advisory_requests_waiting
 
 
 class ApplicationsWaitingPanel(Component):
@@ -14,3 +15,15 @@ class ApplicationsWaitingPanel(Component):
 
     def get_context_data(self, parent_context=None):
         return {"counts": expert_applications_waiting()}
+
+
+class RequestsWaitingPanel(Component):
+    """On the admin dashboard: research teams' requests waiting for triage."""
+
+    name = "requests_waiting"
+    order = 60
+    template_name = "engagement/admin/requests_waiting_panel.html"
+    title = _("Requests for advice")
+
+    def get_context_data(self, parent_context=None):
+        return {"waiting": advisory_requests_waiting()}

@@ -17,11 +17,15 @@ from engagement.models import (
     Availability,
     ConsentStatement,
     ExpertProfile,
+    InputKind,
     Language,
     MeetingFormat,
     Panel,
     PanelMembership,
     Region,
+    RequestFormat,
+    ResearchStage,
+    ResearchTeam,
     Topic,
 )
 from payments.eligibility import NEEDS_LEGAL_NAME, Benefits, RightToWork
@@ -473,3 +477,262 @@ class InvitationChooseForm(forms.Form):
         if not cleaned.get("invite") and not cleaned.get("waitlist") and not self.errors:
             raise forms.ValidationError(_("Choose at least one expert to invite"))
         return cleaned
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        label=_("Team name"),
+        max_length=200,
+        validators=[validate_name_characters],
+        help_text=_("For example, the name of your project or research group."),
+        error_messages={
+            "required": _("Enter the team's name"),
+            "max_length": _("The team's name must be 200 characters or fewer"),
+        },
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        validators=[validate_name_characters],
+        help_text=_("The university, charity or company the team is part of."),
+        error_messages={
+            "required": _("Enter the organisation"),
+            "max_length": _("The organisation must be 200 characters or fewer"),
+        },
+    )
+    description = forms.CharField(
+        label=_("About the team"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text=_("What the team researches, in a sentence or two."),
+        error_messages={"max_length": _("About the team must be 2,000 characters or fewer")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("name", "organisation"):
+            if name in data:
+                data[name] = data[name].strip()
+        return data
+
+
+class TeamInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("We will email them a link to join the team. It works for 7 days."),
+        error_messages={
+            "required": _("Enter their email address"),
+            "invalid": _("Enter an email address like name@example.org"),
+        },
+    )
+
+
+HOURS_ERRORS = {
+    "invalid": _("Enter a number of hours, like 2 or 1.5"),
+    "max_decimal_places": _("Enter hours to one decimal place, like 1.5"),
+    "max_digits": _("Enter no more than 40 hours"),
+    "max_value": _("Enter no more than 40 hours"),
+}
+
+
+class AdvisoryRequestForm(forms.Form):
+    """Every answer of an advisory request, in plain language. The status is not here: it
+    changes only through the request's transitions."""
+
+    team = forms.ModelChoiceField(
+        label=_("Which team is this for?"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Choose the team this request is for")},
+    )
+    title = forms.CharField(
+        label=_("A short name for this research"),
+        max_length=200,
+        help_text=_("Advisers see this first. For example, 'How people find safe housing'."),
+        error_messages={
+            "required": _("Enter a short name for the research"),
+            "max_length": _("The name must be 200 characters or fewer"),
+        },
+    )
+    about = forms.CharField(
+        label=_("What is the research about?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+        help_text=_("In plain words: what you want to find out, and why it matters."),
+        error_messages={
+            "required": _("Say what the research is about"),
+            "max_length": _("This must be 3,000 characters or fewer"),
+        },
+    )
+    stage = forms.ChoiceField(
+        label=_("What stage is the research at?"),
+        choices=ResearchStage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the stage the research is at")},
+    )
+    input_kind = forms.ChoiceField(
+        label=_("What kind of advice would help?"),
+        choices=InputKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of advice you would like")},
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Which topics does it touch on?"),
+        queryset=Topic.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose all that apply. We invite advisers who chose these topics."),
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Which languages could the advisers use?"),
+        queryset=Language.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose all that apply. We can arrange interpreters."),
+        error_messages={"required": _("Choose at least one language")},
+    )
+    experts_wanted = forms.IntegerField(
+        label=_("How many advisers would you like?"),
+        min_value=1,
+        max_value=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input--short"}),
+        help_text=_("Between 1 and 20."),
+        error_messages={
+            "required": _("Enter how many advisers you would like"),
+            "invalid": _("Enter a whole number, like 4"),
+            "min_value": _("Enter at least 1 adviser"),
+            "max_value": _("Enter no more than 20 advisers"),
+        },
+    )
+    prep_hours = forms.DecimalField(
+        label=_("Preparation time for each adviser, in hours"),
+        min_value=0,
+        max_value=40,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}),
+        help_text=_("Reading and thinking before the session. Advisers are paid for this too."),
+        error_messages={
+            "required": _("Enter the preparation time, or 0"),
+            "min_value": _("Enter 0 hours or more"),
+            **HOURS_ERRORS,
+        },
+    )
+    session_hours = forms.DecimalField(
+        label=_("Session time for each adviser, in hours"),
+        min_value=0.5,
+        max_value=40,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input--short"}),
+        help_text=_("All the sessions together, for one adviser."),
+        error_messages={
+            "required": _("Enter the session time"),
+            "min_value": _("Enter at least half an hour"),
+            **HOURS_ERRORS,
+        },
+    )
+    earliest_date = DayMonthYearField(
+        label=_("The earliest date the work could start"),
+        help_text=_("For example, 27 3 2027."),
+        error_messages={"required": _("Enter the earliest date")},
+    )
+    latest_date = DayMonthYearField(
+        label=_("The date the work must finish by"),
+        help_text=_("For example, 30 6 2027."),
+        error_messages={"required": _("Enter the date the work must finish by")},
+    )
+    format = forms.ChoiceField(
+        label=_("How would you like to meet?"),
+        choices=RequestFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you would like to meet")},
+    )
+    place = forms.CharField(
+        label=_("Where, if you meet in person?"),
+        max_length=200,
+        required=False,
+        help_text=_("The town or city. We tell advisers the exact address later."),
+        error_messages={"max_length": _("The place must be 200 characters or fewer")},
+    )
+    content_notes = forms.CharField(
+        label=_("Content notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Tell us about any sensitive material advisers will see or hear, such as "
+            "descriptions of abuse, so that they can choose whether to take part."
+        ),
+        error_messages={"max_length": _("Content notes must be 2,000 characters or fewer")},
+    )
+    agrees_to_fund = forms.BooleanField(
+        label=_("Our team will pay each adviser's honorarium at Tandem's published rates"),
+        help_text=_("For their preparation and session time, and their travel expenses."),
+        error_messages={"required": _("Confirm that your team will pay the advisers")},
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(teams) > 1:
+            self.fields["team"].queryset = ResearchTeam.objects.filter(
+                pk__in=[team.pk for team in teams]
+            )
+        else:
+            # One team: nothing to choose.
+            del self.fields["team"]
+
+    def clean(self):
+        data = super().clean()
+        earliest, latest = data.get("earliest_date"), data.get("latest_date")
+        if earliest and earliest < timezone.localdate() and "earliest_date" in self.changed_data:
+            self.add_error("earliest_date", _("The earliest date must be today or later"))
+        if earliest and latest and latest < earliest:
+            self.add_error("latest_date", _("The finish date must be on or after the start date"))
+        if (
+            data.get("format") in {RequestFormat.IN_PERSON, RequestFormat.EITHER}
+            and not (data.get("place") or "").strip()
+        ):
+            self.add_error("place", _("Enter the town or city where you would meet"))
+        for name in ("title", "about", "place", "content_notes"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
+        return data
+
+
+class TriageMessageForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the research team"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_("Every member of the team gets it by email, and it stays on the request."),
+        error_messages={
+            "required": _("Write a message to the research team"),
+            "max_length": _("The message must be 2,000 characters or fewer"),
+        },
+    )
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write a message to the research team"))
+        return message
+
+
+class PanelSuggestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Who would you suggest, and why?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_(
+            "Their name or how a coordinator can find them, and what they would bring. Only "
+            "the panel's coordinators read this."
+        ),
+        error_messages={
+            "required": _("Say who you suggest and why"),
+            "max_length": _("Your suggestion must be 2,000 characters or fewer"),
+        },
+    )

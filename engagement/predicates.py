@@ -78,6 +78,15 @@ def is_team_member(user, obj) -> bool:
 
 
 @rules.predicate
+def request_is_editable(user, advisory_request) -> bool:
+    """A draft, or a request the coordinator sent back for changes."""
+    return advisory_request is not None and advisory_request.status in {
+        "draft",
+        "changes_requested",
+    }
+
+
+@rules.predicate
 def is_invitee(user, invitation) -> bool:
     return invitation is not None and invitation.expert.user_id == user.pk
 

@@ -8,11 +8,15 @@ from accounts.rules import is_coordinator, is_finance
 from engagement.predicates import (
     attended_session,
     chairs_or_coordinates,
+    chairs_panel,
     coordinates_a_panel_of,
     has_started,
+    is_invited_person,
     is_panel_member,
     is_self,
+    is_team_member,
     leads_session,
+    request_is_editable,
     researches_for_panel,
     runs_panel,
 )
@@ -34,10 +38,21 @@ rules.add_perm("engagement.manage_panel", runs_panel)
 rules.add_perm("engagement.view_panel", is_panel_member | runs_panel | researches_for_panel)
 rules.add_perm("engagement.view_joining_details", is_panel_member | runs_panel)
 rules.add_perm("engagement.schedule_session", runs_panel)
-rules.add_perm("engagement.set_session_agenda", chairs_or_coordinates)
 rules.add_perm("engagement.write_session_note", runs_panel)
 rules.add_perm("engagement.record_attendance", leads_session & has_started)
 rules.add_perm("engagement.record_impact", researches_for_panel & has_started)
 rules.add_perm("engagement.rate_impact", attended_session)
 rules.add_perm("engagement.request_debrief", attended_session)
 rules.add_perm("engagement.view_impact_ratings", runs_panel)
+# A research team's members, and only they, see the team, its invitations and its requests.
+rules.add_perm("engagement.view_research_team", is_team_member)
+rules.add_perm("engagement.accept_team_invitation", is_invited_person)
+rules.add_perm("engagement.view_advisory_request", is_team_member)
+rules.add_perm("engagement.change_advisory_request", is_team_member & request_is_editable)
+
+# Chairs lead: the chair sets the agenda of the panel's sessions and approves their notes
+# (the panel's coordinators do, while it has no chair), and may suggest experts for the panel.
+# Each takes the panel or anything of it (a session, a note).
+rules.add_perm("engagement.set_session_agenda", chairs_or_coordinates)
+rules.add_perm("engagement.approve_session_note", chairs_or_coordinates)
+rules.add_perm("engagement.suggest_panel_expert", chairs_panel)

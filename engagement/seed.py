@@ -186,6 +186,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
         _fill_profile(ExpertProfile.objects.create(user=user), rng, topics, languages, status)
 
     _panel_seed(users)
+    _research_seed(users, topics, languages)
     _invitations_seed(users)
     _sessions_seed(users)
     _payments_seed(demo_expert)
@@ -261,6 +262,107 @@ def _invitations_seed(users: dict[Role, User]) -> None:
         invitation_send(invitation_id=invitation_id)
 
 
+# The demo team's requests, one in each state, with the coordinator's message where there is
+# one. The accepted request has its panel.
+_REQUESTS = [
+    ("Safe housing after exploitation", AdvisoryRequest.Status.ACCEPTED, "We would love to help."),
+    ("Talking to employers about forced labour", AdvisoryRequest.Status.SUBMITTED, ""),
+    (
+        "Interview guide for a study of support services",
+        AdvisoryRequest.Status.CHANGES_REQUESTED,
+        "Could you say how long each interview will be, and who will be in the room?",
+    ),
+    ("Survey of peer support groups", AdvisoryRequest.Status.DRAFT, ""),
+    (
+        "Reviewing police training materials",
+        AdvisoryRequest.Status.DECLINED,
+        "This is outside what our advisers offer at the moment. Please talk to us again.",
+    ),
+    ("Children's services pilot", AdvisoryRequest.Status.WITHDRAWN, ""),
+]
+_REQUEST_TRANSITION = {
+    AdvisoryRequest.Status.ACCEPTED: "accept",
+    AdvisoryRequest.Status.CHANGES_REQUESTED: "request_changes",
+    AdvisoryRequest.Status.DECLINED: "decline",
+}
+
+
+def _research_seed(users: dict[Role, User], topics: list[Topic], languages: dict) -> None:
+    """A research team with researcher@example.org in it, and a request in each state. The
+    history is written as the transitions would have written it; no email goes out."""
+    name = "Safe Homes Study"
+    if ResearchTeam.objects.filter(name=name).exists():
+        return
+    researcher, lead = users[Role.RESEARCHER], users[Role.COORDINATOR]
+    team = ResearchTeam.objects.create(
+        name=name,
+        organisation="University of Tandem",
+        description="We study how people leaving exploitation find a safe place to live.",
+    )
+    TeamMembership.objects.create(team=team, user=researcher)
+    now = timezone.now()
+    for index, (title, status, message) in enumerate(_REQUESTS):
+        sent = status != AdvisoryRequest.Status.DRAFT
+        request = AdvisoryRequest.objects.create(
+            team=team,
+            created_by=researcher,
+            status=status,
+            title=title,
+            about="We would like advice on how we ask our questions, and on what we ask.",
+            stage="design",
+            input_kind="panel_meeting",
+            experts_wanted=4,
+            prep_hours=Decimal("1.0"),
+            session_hours=Decimal("2.0"),
+            earliest_date=timezone.localdate() + timedelta(days=14),
+            latest_date=timezone.localdate() + timedelta(days=120),
+            format="online",
+            content_notes="Some interview extracts describe control by employers.",
+            agrees_to_fund=True,
+            submitted_at=now - timedelta(days=3 + index) if sent else None,
+            status_changed_at=now - timedelta(days=1 + index),
+        )
+        request.topics.set(topics[index : index + 2])
+        request.languages.set([languages["en"]])
+        if sent:
+            audit_record(
+                actor=researcher,
+                action="advisoryrequest.submit",
+                subject=request,
+                from_state=AdvisoryRequest.Status.DRAFT,
+                to_state=AdvisoryRequest.Status.SUBMITTED,
+            )
+        if status in _REQUEST_TRANSITION:
+            audit_record(
+                actor=lead,
+                action=f"advisoryrequest.{_REQUEST_TRANSITION[status]}",
+                subject=request,
+                from_state=AdvisoryRequest.Status.SUBMITTED,
+                to_state=status,
+                note=message,
+            )
+        elif status == AdvisoryRequest.Status.WITHDRAWN:
+            audit_record(
+                actor=researcher,
+                action="advisoryrequest.withdraw",
+                subject=request,
+                from_state=AdvisoryRequest.Status.SUBMITTED,
+                to_state=status,
+            )
+        if status == AdvisoryRequest.Status.ACCEPTED:
+            panel = panel_create(name=title, description=request.about, by=lead, request=request)
+            for expert in ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE).order_by(
+                "-pk"
+            )[:2]:
+                panel_member_add(
+                    panel=panel,
+                    expert=expert,
+                    role="member",
+                    started_on=timezone.localdate() - timedelta(days=7),
+                    by=lead,
+                )
+
+
 def _payments_seed(demo_expert: User) -> None:
     if Honorarium.objects.filter(payee=demo_expert).exists():
         return
@@ -283,50 +385,6 @@ def _payments_seed(demo_expert: User) -> None:
     )
 
 
-SESSIONS_PANEL = "Safe Homes Study panel"
-
-
-def _request_panel_seed(users: dict[Role, User]) -> Panel:
-    """The demo research team's accepted request and its panel (found again, if another part
-    of the seed made them first)."""
-    researcher = users[Role.RESEARCHER]
-    research_team = ResearchTeam.objects.filter(memberships__user=researcher).first()
-    if research_team is None:
-        research_team = ResearchTeam.objects.create(
-            name="Safe Homes Study", organisation="University of Tandem"
-        )
-        TeamMembership.objects.create(team=research_team, user=researcher)
-    request = (
-        AdvisoryRequest.objects.filter(team=research_team, panel__isnull=False)
-        .order_by("pk")
-        .first()
-    )
-    if request is not None:
-        return request.panel
-    today = timezone.localdate()
-    request = AdvisoryRequest.objects.create(
-        team=research_team,
-        created_by=researcher,
-        status=AdvisoryRequest.Status.ACCEPTED,
-        title="How people leaving exploitation find safe housing",
-        about="A study of what helps and what gets in the way when people look for a home.",
-        stage="design",
-        input_kind="panel_meeting",
-        experts_wanted=4,
-        prep_hours=Decimal("1.0"),
-        session_hours=Decimal("2.0"),
-        earliest_date=today - timedelta(days=60),
-        latest_date=today + timedelta(days=90),
-        format="online",
-        agrees_to_fund=True,
-    )
-    panel = Panel.objects.create(
-        name=SESSIONS_PANEL, kind=Panel.Kind.REQUEST, request=request, seats=4
-    )
-    panel.coordinators.add(users[Role.COORDINATOR])
-    return panel
-
-
 def _sessions_seed(users: dict[Role, User]) -> None:
     """Two panels with a past and an upcoming session each: attendance, approved notes, a
     "you said, we did" with the demo expert's rating on one, the other past session overdue
@@ -334,7 +392,11 @@ def _sessions_seed(users: dict[Role, User]) -> None:
     lead = users[Role.COORDINATOR]
     demo = users[Role.EXPERT].expert_profile
     standing = Panel.objects.get(name="Safe housing research design panel")
-    request_panel = _request_panel_seed(users)
+    # The panel formed for the demo research team's accepted request (_research_seed).
+    request_panel = Panel.objects.get(
+        request__team__memberships__user=users[Role.RESEARCHER],
+        request__status=AdvisoryRequest.Status.ACCEPTED,
+    )
     if PanelSession.objects.filter(panel__in=[standing, request_panel]).exists():
         return
     since = timezone.localdate() - timedelta(days=60)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import invitations, me, onboarding, panels, time_zone
+from engagement.views import invitations, me, onboarding, panels, requests, teams, time_zone
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -42,4 +42,20 @@ urlpatterns = [
     path("sessions/<int:session_id>/debrief/", panels.session_debrief, name="session_debrief"),
     path("sessions/<int:session_id>/impact/", panels.session_impact, name="session_impact"),
     path("sessions/<int:session_id>/rating/", panels.session_rating, name="session_rating"),
+    path("teams/new/", teams.team_new, name="team_new"),
+    path("teams/<int:pk>/", teams.team_detail_view, name="team_detail"),
+    path("teams/<int:pk>/invite/", teams.team_invite, name="team_invite"),
+    path(
+        "teams/<int:pk>/invitations/<int:invitation_id>/withdraw/",
+        teams.team_invitation_withdraw,
+        name="team_invitation_withdraw",
+    ),
+    # The token is a one-time secret: core.logging scrubs it from any path with /invitations/.
+    path("teams/invitations/<str:token>/", teams.team_invitation, name="team_invitation"),
+    path("panels/<int:pk>/suggest/", panels.panel_suggest, name="panel_suggest"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
+    path("requests/<int:pk>/submit/", requests.request_submit, name="request_submit"),
+    path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
 ]

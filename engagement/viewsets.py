@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import DateColumn
@@ -28,9 +29,11 @@ from engagement.forms import (
     InvitationChooseForm,
     PanelCoordinatorAddForm,
     PanelMemberAddForm,
+    TriageMessageForm,
     VettingMessageForm,
 )
 from engagement.models import (
+    AdvisoryRequest,
     ConsentStatement,
     ExpertProfile,
     Invitation,
@@ -54,6 +57,7 @@ from engagement.selectors.experts import (
 from engagement.selectors.invitations import panel_invitations
 from engagement.selectors.matching import panel_suggestions
 from engagement.selectors.panels import panel_detail
+from engagement.selectors.teams import advisory_request_detail, advisory_requests_for_triage
 from engagement.services.consents import consent_statement_publish
 from engagement.services.experts import expert_activate, expert_decline, expert_request_info
 from engagement.services.invitations import invitation_withdraw, invitations_create
@@ -65,6 +69,11 @@ from engagement.services.panels import (
     panel_membership_end,
 )
 from engagement.services.privacy import SENSITIVE_FIELDS, sensitive_field_reveal
+from engagement.services.requests import (
+    advisory_request_accept,
+    advisory_request_decline,
+    advisory_request_request_changes,
+)
 
 
 class ExpertFilterSet(WagtailFilterSet):
@@ -397,8 +406,124 @@ class PanelViewSet(NoCopyModelViewSet):
         return NoDeletePolicy(self.model)
 
 
+def _days_waiting(advisory_request: AdvisoryRequest):
+    if advisory_request.status != AdvisoryRequest.Status.SUBMITTED:
+        return None
+    return (timezone.localdate() - timezone.localdate(advisory_request.submitted_at)).days
+
+
+class AdvisoryRequestFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=[
+            (value, label)
+            for value, label in AdvisoryRequest.Status.choices
+            if value != AdvisoryRequest.Status.DRAFT
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AdvisoryRequest
+        fields = []
+
+
+class AdvisoryRequestIndexView(IndexView):
+    def get_base_queryset(self):
+        return advisory_requests_for_triage()
+
+
+class AdvisoryRequestInspectView(InspectView):
+    """Triage: a coordinator accepts a team's request (forming its panel), asks for changes
+    or declines it, each with a message the whole team gets by email."""
+
+    template_name = "engagement/admin/request_inspect.html"
+    actions = {
+        "accept": advisory_request_accept,
+        "request_changes": advisory_request_request_changes,
+        "decline": advisory_request_decline,
+    }
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(advisory_requests_for_triage(), pk=self.pk)
+
+    def get_fields(self):
+        return []
+
+    def post(self, request, *args, **kwargs):
+        advisory_request = self.object
+        if not AdvisoryRequest.workflow.permitted(request.user, advisory_request) & set(
+            self.actions
+        ):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action not in self.actions:
+            messages.error(request, _("Choose what to do with this request."))
+            return redirect(request.path)
+        form = TriageMessageForm(request.POST, prefix=action)
+        if not form.is_valid():
+            form.fields["message"].widget.attrs["autofocus"] = True
+            return self.render_to_response(
+                self.get_context_data(message_forms={action: form}, invalid_action=action)
+            )
+        try:
+            self.actions[action](
+                advisory_request=advisory_request,
+                by=request.user,
+                message=form.cleaned_data["message"],
+            )
+        except TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("Done. Every member of the team has been emailed."))
+        return redirect(request.path)
+
+    def get_context_data(self, message_forms=None, invalid_action=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        advisory_request = self.object
+        message_forms = message_forms or {}
+        context.update(
+            advisory_request_detail(advisory_request),
+            may=AdvisoryRequest.workflow.permitted(self.request.user, advisory_request)
+            & set(self.actions),
+            message_forms={
+                action: message_forms.get(action) or TriageMessageForm(prefix=action)
+                for action in self.actions
+            },
+            invalid_form=message_forms.get(invalid_action) if invalid_action else None,
+            days_waiting=_days_waiting(advisory_request),
+        )
+        return context
+
+
+class AdvisoryRequestViewSet(ViewOnlyViewSet):
+    model = AdvisoryRequest
+    name = "advisory-requests"
+    icon = "help"
+    menu_label = _("Requests for advice")
+    index_view_class = AdvisoryRequestIndexView
+    inspect_view_class = AdvisoryRequestInspectView
+    filterset_class = AdvisoryRequestFilterSet
+    search_fields = None
+    list_per_page = 50
+    ordering = ["submitted_at", "pk"]
+    list_display = [
+        "__str__",
+        LabelledColumn("team", label=_("Research team"), accessor="team.name"),
+        LabelledColumn("status", label=_("Status"), accessor="get_status_display"),
+        LabelledDateColumn("submitted_at", label=_("Sent")),
+        LabelledColumn("waiting", label=_("Days waiting"), accessor=_days_waiting),
+    ]
+
+
 class AdvisersGroup(ModelViewSetGroup):
     menu_label = _("Advisers")
     menu_icon = "group"
     menu_order = 150
-    items = (ExpertViewSet, PanelViewSet, TopicViewSet, LanguageViewSet, ConsentStatementViewSet)
+    items = (
+        ExpertViewSet,
+        AdvisoryRequestViewSet,
+        PanelViewSet,
+        TopicViewSet,
+        LanguageViewSet,
+        ConsentStatementViewSet,
+    )

@@ -2,7 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
-from engagement.admin_panels import ApplicationsWaitingPanel
+from engagement.admin_panels import ApplicationsWaitingPanel, RequestsWaitingPanel
 from engagement.admin_sessions import ImpactOverduePanel, panel_ratings_view
 from engagement.viewsets import AdvisersGroup
 
@@ -16,6 +16,7 @@ def register_advisers():
 def add_applications_panel(request, panels):
     if has_role(request.user, Role.COORDINATOR):
         panels.append(ApplicationsWaitingPanel())
+        panels.append(RequestsWaitingPanel())
 
 
 @hooks.register("construct_homepage_panels")

@@ -15,10 +15,26 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from cms.seed import site_seed
-from engagement.models import ConsentStatement, Invitation, Panel, PanelMembership, Topic
+from engagement.models import (
+    ConsentStatement,
+    Invitation,
+    Panel,
+    PanelMembership,
+    TeamInvitation,
+    Topic,
+)
+from engagement.selectors.teams import team_token_hash
 from engagement.services.invitations import token_hash
 from payments.models import Honorarium
-from tests.factories import coordinator, expert, finance, researcher
+from tests.factories import (
+    advisory_request,
+    coordinator,
+    expert,
+    finance,
+    researcher,
+    team,
+)
+from tests.factories import panel as panel_factory
 
 ACTORS = (
     "anonymous",
@@ -128,6 +144,33 @@ MATRIX = [
     ("/sessions/999999/edit/",                             (302, 404, 404, 404, 404, 404, 404)),
     ("/admin/panel-ratings/{rpanel}/",                     (302, 403, 403, 403, 403, 200, 302)),
     ("/admin/panel-ratings/999999/",                       (302, 403, 403, 403, 403, 404, 404)),
+    # Research teams and their requests: only the team's members, whatever their role.
+    ("/teams/new/",                                        (302, 403, 403, 200, 200, 403, 403)),
+    ("/teams/{team}/",                                     (302, 404, 404, 200, 404, 404, 404)),
+    ("/teams/{team}/invite/",                              (302, 404, 404, 200, 404, 404, 404)),
+    ("/teams/999999/",                                     (302, 404, 404, 404, 404, 404, 404)),
+    ("/teams/{team}/invitations/{team_invitation}/withdraw/", (302, 405, 405, 405, 405, 405, 405)),
+    # The invitation was sent to an address none of the actors has.
+    ("/teams/invitations/{team_token}/",                   (200, 403, 403, 403, 403, 403, 403)),
+    ("/teams/invitations/not-a-token/",                    (404, 404, 404, 404, 404, 404, 404)),
+    # Only a panel's chair suggests experts for it (the expert here is an ordinary member).
+    ("/panels/{panel}/suggest/",                           (302, 404, 404, 404, 404, 404, 404)),
+    ("/panels/{chaired_panel}/suggest/",                   (302, 404, 200, 404, 404, 404, 404)),
+    ("/requests/new/",                                     (302, 403, 403, 200, 200, 403, 403)),
+    ("/requests/{draft_request}/",                         (302, 404, 404, 200, 404, 404, 404)),
+    ("/requests/{draft_request}/edit/",                    (302, 404, 404, 200, 404, 404, 404)),
+    ("/requests/{draft_request}/withdraw/",                (302, 404, 404, 200, 404, 404, 404)),
+    ("/requests/{draft_request}/submit/",                  (302, 405, 405, 405, 405, 405, 405)),
+    ("/requests/{sent_request}/",                          (302, 404, 404, 200, 404, 404, 404)),
+    ("/requests/999999/",                                  (302, 404, 404, 404, 404, 404, 404)),
+    ("/admin/advisory-requests/",                          (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/advisory-requests/results/",                  (302, 403, 403, 403, 403, 200, 302)),
+    ("/admin/advisory-requests/inspect/{sent_request}/",   (302, 403, 403, 403, 403, 200, 302)),
+    # A draft is the team's own until they send it (Wagtail looks the record up before it
+    # checks the model permission, as for /admin/experts/inspect/999999/).
+    ("/admin/advisory-requests/inspect/{draft_request}/",  (302, 403, 403, 403, 403, 404, 404)),
+    ("/admin/advisory-requests/edit/{sent_request}/",      (302, 403, 403, 403, 403, 404, 404)),
+    ("/admin/advisory-requests/new/",                      (302, 403, 403, 403, 403, 404, 404)),
 ]
 # fmt: on
 
@@ -160,12 +203,23 @@ def world(db):
         amount=Decimal("60.00"),
         method="bank_transfer",
     )
+    the_researcher, other_researcher = researcher(), researcher()
+    research_team = team(members=[the_researcher])
+    team(members=[other_researcher], name="Another study")
+    team_token = "t" * 43
+    team_invitation = TeamInvitation.objects.create(
+        team=research_team,
+        email="invited@example.org",
+        token_hash=team_token_hash(team_token),
+        invited_by=the_researcher,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     users = {
         "anonymous": None,
         "expert": the_expert.user,
         "other_expert": other.user,
-        "researcher": researcher(),
-        "other_researcher": researcher(),
+        "researcher": the_researcher,
+        "other_researcher": other_researcher,
         "coordinator": the_coordinator,
         "finance": finance(),
     }
@@ -181,6 +235,12 @@ def world(db):
         "site": Site.objects.get(root_page=home).pk,
         "topic": Topic.objects.create(name="Housing").pk,
         "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
+        "chaired_panel": panel_factory(chairs=[other], name="Chaired panel").pk,
+        "team": research_team.pk,
+        "team_invitation": team_invitation.pk,
+        "team_token": team_token,
+        "draft_request": advisory_request(research_team=research_team).pk,
+        "sent_request": advisory_request(research_team=research_team, status="submitted").pk,
     }
     ids.update(_sessions_world(users, member=the_expert))
     return SimpleNamespace(users=users, ids=ids)

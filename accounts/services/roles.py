@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "engagement.change_panel",
         "engagement.view_panel",
         "engagement.delete_panel",
+        "engagement.view_advisoryrequest",
         "cms.change_sitesettings",
         "core.view_outboundemail",
         "wagtailimages.add_image",

@@ -70,6 +70,9 @@ class AdvisoryRequest(models.Model):
     content_notes = models.TextField(_("content notes"), max_length=2000, blank=True)
     agrees_to_fund = models.BooleanField(_("agrees to fund honoraria"), default=False)
 
+    # Each new-request form carries a fresh key: the same form sent twice (a double click, a
+    # retry) finds the draft it made the first time instead of making another.
+    draft_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -14,8 +14,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from core.services.audit import audit_record
+from core.services.outbox import email_queue_template
 from core.transitions import TransitionNotAllowed
-from engagement.models import ExpertProfile, Invitation, Panel, PanelMembership
+from engagement.models import (
+    AdvisoryRequest,
+    ExpertProfile,
+    Invitation,
+    Panel,
+    PanelMembership,
+    PanelSuggestion,
+)
 
 
 def _may_manage(user: User, panel: Panel) -> bool:
@@ -30,15 +38,34 @@ def _locked(panel: Panel, by: User) -> Panel:
 
 
 def panel_create(
-    *, name: str, description: str, by: User, region: str = "", seats: int = 0
+    *,
+    name: str,
+    description: str,
+    by: User,
+    region: str = "",
+    seats: int = 0,
+    request: AdvisoryRequest | None = None,
 ) -> Panel:
-    """A new panel, coordinated by the coordinator who creates it."""
+    """A new panel, coordinated by the coordinator who creates it. A panel formed for a
+    research team's request is linked to it and wants as many experts as the team asked for."""
     if not has_role(by, Role.COORDINATOR):
         raise TransitionNotAllowed(_("Only coordinators can create panels."))
     with transaction.atomic():
-        panel = Panel.objects.create(name=name, description=description, region=region, seats=seats)
+        panel = Panel.objects.create(
+            name=name,
+            description=description,
+            region=region,
+            kind=Panel.Kind.REQUEST if request else Panel.Kind.STANDING,
+            request=request,
+            seats=request.experts_wanted if request else seats,
+        )
+        audit_record(
+            actor=by,
+            action="panel.create",
+            subject=panel,
+            extra={"request_id": request.pk} if request else None,
+        )
         panel.coordinators.add(by)
-        audit_record(actor=by, action="panel.create", subject=panel)
         audit_record(
             actor=by, action="panel.coordinator_add", subject=panel, extra={"user_id": by.pk}
         )
@@ -164,3 +191,30 @@ def panel_membership_end(
             extra={"expert": membership.expert.reference, "until": ended_on.isoformat()},
         )
     return membership
+
+
+def panel_suggestion_create(*, panel: Panel, text: str, by: User) -> PanelSuggestion:
+    """A chair suggests someone for the panel, in their own words (stored encrypted). The
+    panel's coordinators are told by email with a link only: the words stay in the admin.
+    The same words sent twice by the same chair (a double click) are kept once."""
+    text = text.strip()
+    if not text:
+        raise TransitionNotAllowed(_("Say who you suggest and why."))
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(pk=panel.pk)
+        if not by.has_perm("engagement.suggest_panel_expert", panel):
+            raise TransitionNotAllowed(_("Only the panel's chair can suggest experts for it."))
+        for earlier in panel.suggestions.filter(suggested_by=by):
+            if earlier.text == text:
+                return earlier
+        suggestion = PanelSuggestion.objects.create(panel=panel, suggested_by=by, text=text)
+        audit_record(
+            actor=by, action="panel.suggestion", subject=panel, extra={"id": suggestion.pk}
+        )
+        for coordinator in panel.coordinators.filter(is_active=True):
+            email_queue_template(
+                template="panel_suggestion_new",
+                recipient=coordinator,
+                context={"panel": panel},
+            )
+    return suggestion

@@ -25,7 +25,9 @@ from engagement.selectors.experts import (
     expert_profile_for,
     sensitive_accesses_for,
 )
+from engagement.selectors.panels import panels_chaired_by
 from engagement.selectors.sessions import expert_sessions_dashboard
+from engagement.selectors.teams import researcher_dashboard
 from engagement.services.experts import (
     expert_application_submit,
     expert_leave,
@@ -64,6 +66,9 @@ def _dashboard(request, reply_form: ReplyForm | None = None):
         "role": _role(request.user),
         "reply_form": reply_form or ReplyForm(),
     }
+    context["chaired_panels"] = list(panels_chaired_by(request.user))
+    if context["role"] == "researcher":
+        context["researcher"] = researcher_dashboard(request.user)
     profile = context["profile"]
     if profile is not None and profile.status != Status.DRAFT:
         context["answers"] = answers_for(

@@ -1,18 +1,20 @@
 """/panels/: a panel's page for its members, its coordinators and the research team it works
 for, and the session pages behind it. People who may not see a panel get 404, as if it did
-not exist; people who may see it but not do something get 403."""
+not exist; people who may see it but not do something get 403. The chair may also suggest
+experts for the panel (`engagement.suggest_panel_expert`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.transitions import TransitionNotAllowed
-from engagement.models import ImpactRecord, PanelSession, SessionNote
+from engagement.forms import PanelSuggestionForm
+from engagement.models import ImpactRecord, Panel, PanelSession, SessionNote
 from engagement.panel_forms import (
     AgendaForm,
     AttendanceForm,
@@ -29,6 +31,7 @@ from engagement.selectors.sessions import (
     panel_viewer,
     session_for_page,
 )
+from engagement.services.panels import panel_suggestion_create
 from engagement.services.sessions import (
     attendance_record,
     debrief_request,
@@ -288,3 +291,22 @@ def session_rating(request, session_id: int):
             "time_zone": request.user.time_zone,
         },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel_suggest(request, pk: int):
+    panel = get_object_or_404(Panel, pk=pk)
+    if not request.user.has_perm("engagement.suggest_panel_expert", panel):
+        raise Http404
+    form = PanelSuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            panel_suggestion_create(panel=panel, text=form.cleaned_data["text"], by=request.user)
+        except TransitionNotAllowed as refusal:
+            form.add_error("text", str(refusal))
+        else:
+            messages.success(request, _("Thank you. A coordinator will look at your suggestion."))
+            return redirect("me")
+    return render(request, "engagement/panels/suggest.html", {"form": form, "panel": panel})

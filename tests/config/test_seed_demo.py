@@ -72,3 +72,23 @@ def test_the_demo_has_invitations_in_every_state_and_the_demo_expert_has_one_ope
     page = client.get("/me/").content.decode()
     assert f'href="/me/invitations/{open_invitation.pk}/"' in page
     assert client.get(f"/me/invitations/{open_invitation.pk}/").status_code == 200
+
+
+def test_the_demo_research_team_has_a_request_in_each_state(client):
+    from engagement.models import AdvisoryRequest, Panel, ResearchTeam
+
+    call_command("seed_demo", stdout=StringIO())
+
+    team = ResearchTeam.objects.get(name="Safe Homes Study")
+    researcher = User.objects.get(email="researcher@example.org")
+    assert list(team.memberships.values_list("user", flat=True)) == [researcher.pk]
+    assert sorted(team.requests.values_list("status", flat=True)) == sorted(
+        AdvisoryRequest.Status.values
+    )
+    accepted = team.requests.get(status="accepted")
+    panel = Panel.objects.get(request=accepted)
+    assert (panel.kind, panel.seats, panel.memberships.count()) == ("request", 4, 2)
+    client.force_login(researcher)
+    page = client.get("/me/").content.decode()
+    assert "2 of 4 places filled" in page
+    assert page.count("/requests/") >= len(AdvisoryRequest.Status.values)

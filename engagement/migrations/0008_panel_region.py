@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0006_teams_requests_invitations_sessions'),
+        ('engagement', '0007_advisory_request_draft_key'),
     ]
 
     operations = [
