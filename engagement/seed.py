@@ -350,17 +350,8 @@ def _research_seed(users: dict[Role, User], topics: list[Topic], languages: dict
                 to_state=status,
             )
         if status == AdvisoryRequest.Status.ACCEPTED:
-            panel = panel_create(name=title, description=request.about, by=lead, request=request)
-            for expert in ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE).order_by(
-                "-pk"
-            )[:2]:
-                panel_member_add(
-                    panel=panel,
-                    expert=expert,
-                    role="member",
-                    started_on=timezone.localdate() - timedelta(days=7),
-                    by=lead,
-                )
+            # Its members, sessions and "you said, we did" come from _sessions_seed.
+            panel_create(name=title, description=request.about, by=lead, request=request)
 
 
 def _payments_seed(demo_expert: User) -> None:

@@ -74,6 +74,7 @@ def test_the_demo_has_invitations_in_every_state_and_the_demo_expert_has_one_ope
     assert client.get(f"/me/invitations/{open_invitation.pk}/").status_code == 200
 
 
+@pytest.mark.django_db
 def test_the_demo_research_team_has_a_request_in_each_state(client):
     from engagement.models import AdvisoryRequest, Panel, ResearchTeam
 
@@ -87,8 +88,10 @@ def test_the_demo_research_team_has_a_request_in_each_state(client):
     )
     accepted = team.requests.get(status="accepted")
     panel = Panel.objects.get(request=accepted)
-    assert (panel.kind, panel.seats, panel.memberships.count()) == ("request", 4, 2)
+    members = panel.memberships.current().count()
+    assert (panel.kind, panel.seats) == ("request", 4)
+    assert members >= 2
     client.force_login(researcher)
     page = client.get("/me/").content.decode()
-    assert "2 of 4 places filled" in page
+    assert f"{members} of 4 places filled" in page
     assert page.count("/requests/") >= len(AdvisoryRequest.Status.values)
