@@ -1,5 +1,9 @@
 import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
@@ -85,3 +89,32 @@ def test_query_strings_and_non_page_views_are_not_cached(client, home):
     assert "X-Tandem-Cache" not in get(client, "/about/?utm=x")[0]
     assert "X-Tandem-Cache" not in get(client, "/accounts/login/")[0]
     assert "X-Tandem-Cache" not in get(client, "/no-such-page/")[0]
+
+
+def pending_message_cookie(text):
+    """The cookie Django's message framework gives a visitor who has a message waiting."""
+    storage = CookieStorage(HttpRequest())
+    storage.add(messages.SUCCESS, text)
+    response = HttpResponse()
+    storage.update(response)
+    return response.cookies["messages"].value
+
+
+def test_a_visitor_with_a_pending_message_gets_a_fresh_page_with_it(client, home):
+    get(client)  # the page is in the cache
+    client.cookies["messages"] = pending_message_cookie("You have signed out of Tandem.")
+
+    response, _ = get(client)
+
+    assert "X-Tandem-Cache" not in response
+    assert "You have signed out of Tandem." in response.content.decode()
+
+
+def test_a_page_showing_one_visitors_message_is_never_served_to_another(client, home):
+    client.cookies["messages"] = pending_message_cookie("You have signed out of Tandem.")
+    get(client)
+
+    someone_else, _ = get(Client())
+
+    assert someone_else["X-Tandem-Cache"] == "miss"
+    assert "You have signed out of Tandem." not in someone_else.content.decode()

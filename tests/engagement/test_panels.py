@@ -124,6 +124,21 @@ def test_a_membership_ending_later_still_counts_today(client, lead, panel):
     assert access_needs_page(client, lead, person).status_code == 200
 
 
+def test_a_membership_ending_today_still_counts_today(client, lead, panel):
+    person = expert(status="active")
+    membership = panel_member_add(
+        panel=panel,
+        expert=person,
+        role="member",
+        started_on=TODAY() - timedelta(days=30),
+        by=lead,
+    )
+
+    panel_membership_end(membership=membership, by=lead, ended_on=TODAY())
+
+    assert access_needs_page(client, lead, person).status_code == 200
+
+
 def test_a_membership_that_has_not_started_opens_nothing(client, lead, panel):
     person = expert(status="active")
 
