@@ -41,7 +41,7 @@ def test_encrypted_columns_hold_only_ciphertext():
 
 @pytest.mark.django_db
 def test_encrypted_fields_cannot_be_filtered_by_value():
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError, match="'body_text' cannot be filtered with 'exact'"):
         list(OutboundEmail.objects.filter(body_text="secret"))
 
 

@@ -305,6 +305,8 @@ def test_unknown_or_foreign_targets_change_nothing(client, lead, panel, action):
 
 def test_the_panel_page_lists_current_members_by_name_and_past_ones_apart(client, lead):
     described = panel_create(name="Work", description="Meets on the first Monday", by=lead)
+    second = coordinator(display_name="Aisha")
+    panel_coordinator_add(panel=described, coordinator=second, by=lead)
     zoe = expert(status="active", user=UserFactory(display_name="Zoe Quill"))
     ada = expert(status="active", user=UserFactory(display_name="Ada Brook"))
     gone = expert(status="active", user=UserFactory(display_name="Mo Past"))
@@ -328,6 +330,7 @@ def test_the_panel_page_lists_current_members_by_name_and_past_ones_apart(client
     context = response.context
     assert [m.expert for m in context["current_members"]] == [ada, zoe]
     assert [m.expert for m in context["past_members"]] == [gone]
+    assert context["coordinators"] == [second, lead]
     assert "Meets on the first Monday" in response.content.decode()
 
 
@@ -344,3 +347,18 @@ def test_the_panel_page_makes_the_same_number_of_queries_at_any_size(client, lea
 
     client.force_login(lead)
     assert_query_count_constant(client, f"/admin/panels/inspect/{panel.pk}/", grow, sizes=(2, 6))
+
+
+def test_members_with_the_same_name_are_listed_in_the_order_they_joined(client, lead, panel):
+    earlier_account = expert(status="active", user=UserFactory(display_name="Sam Lee"))
+    later_account = expert(status="active", user=UserFactory(display_name="Sam Lee"))
+    for person in (later_account, earlier_account):
+        panel_member_add(panel=panel, expert=person, role="member", started_on=TODAY(), by=lead)
+    client.force_login(lead)
+
+    response = client.get(f"/admin/panels/inspect/{panel.pk}/")
+
+    assert [m.expert for m in response.context["current_members"]] == [
+        later_account,
+        earlier_account,
+    ]

@@ -3,6 +3,7 @@ templates and services ask it: the declared transitions (`Model.workflow.permits
 permissions in engagement/rules.py."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -130,10 +131,10 @@ def test_only_the_person_with_the_confirmed_address_accepts_a_team_invitation():
 
 
 def test_only_the_teams_own_researchers_revoke_its_invitations_and_send_its_requests():
-    member = researcher()
-    own_team = team(members=[member])
-    other_researcher = researcher()
+    member, other_researcher = researcher(), researcher()
+    # The other team first, so that no team shares its id with the invitation or the request.
     team(members=[other_researcher], name="Another study")
+    own_team = team(members=[member])
     invitation = team_invitation(own_team, "new@tandem.test")
     request = advisory_request(research_team=own_team)
 
@@ -144,6 +145,7 @@ def test_only_the_teams_own_researchers_revoke_its_invitations_and_send_its_requ
         assert not TeamInvitation.workflow.permits(outsider, invitation, "revoke")
         assert not AdvisoryRequest.workflow.permits(outsider, request, "submit")
         assert not is_team_member(outsider, own_team)
+    assert not is_team_member(member, None)
 
 
 def test_a_permission_asked_about_no_record_grants_nothing(lead):
@@ -185,3 +187,10 @@ def test_a_session_has_started_from_its_start_time(lead):
     assert has_started(lead, started)
     assert not has_started(lead, later)
     assert not has_started(lead, None)
+
+
+def test_a_session_has_started_at_its_very_start_time(lead):
+    session = panel_session(of_panel=panel(coordinators=[lead]))
+
+    with mock.patch("django.utils.timezone.now", return_value=session.starts_at):
+        assert has_started(lead, session)
