@@ -232,3 +232,20 @@ def test_an_expert_role_is_given_only_on_activation(client, newcomer):
 
     assert not newcomer.groups.filter(name=Role.EXPERT).exists()
     assert OutboundEmail.objects.filter(recipient=newcomer).count() == 1
+
+
+def test_saving_the_about_step_reads_the_person_with_their_profile(db, django_assert_num_queries):
+    from engagement.services.onboarding import expert_profile_start, onboarding_step_save
+
+    profile = expert_profile_start(user=UserFactory(display_name="New person"))
+
+    # Lock and read the profile with its person (1), save the name (1), the languages (1) and
+    # the profile (1), inside one transaction (savepoint and release: 2).
+    with django_assert_num_queries(6):
+        saved = onboarding_step_save(
+            profile=profile,
+            step="about",
+            data={"display_name": "Wren", "pronouns": "", "languages": [], "region": "wales"},
+        )
+
+    assert (saved.user.display_name, saved.completed_steps) == ("Wren", ["about"])

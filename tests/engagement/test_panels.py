@@ -16,7 +16,8 @@ from engagement.services.panels import (
     panel_member_add,
     panel_membership_end,
 )
-from tests.factories import coordinator, expert, finance
+from tests.factories import UserFactory, coordinator, expert, finance
+from tests.helpers import assert_query_count_constant
 
 TODAY = timezone.localdate
 
@@ -120,6 +121,21 @@ def test_a_membership_ending_later_still_counts_today(client, lead, panel):
     )
 
     panel_membership_end(membership=membership, by=lead, ended_on=TODAY() + timedelta(days=10))
+
+    assert access_needs_page(client, lead, person).status_code == 200
+
+
+def test_a_membership_ending_today_still_counts_today(client, lead, panel):
+    person = expert(status="active")
+    membership = panel_member_add(
+        panel=panel,
+        expert=person,
+        role="member",
+        started_on=TODAY() - timedelta(days=30),
+        by=lead,
+    )
+
+    panel_membership_end(membership=membership, by=lead, ended_on=TODAY())
 
     assert access_needs_page(client, lead, person).status_code == 200
 
@@ -285,3 +301,64 @@ def test_unknown_or_foreign_targets_change_nothing(client, lead, panel, action):
     foreign.refresh_from_db()
     assert foreign.ended_on is None
     assert list(panel.coordinators.all()) == [lead]
+
+
+def test_the_panel_page_lists_current_members_by_name_and_past_ones_apart(client, lead):
+    described = panel_create(name="Work", description="Meets on the first Monday", by=lead)
+    second = coordinator(display_name="Aisha")
+    panel_coordinator_add(panel=described, coordinator=second, by=lead)
+    zoe = expert(status="active", user=UserFactory(display_name="Zoe Quill"))
+    ada = expert(status="active", user=UserFactory(display_name="Ada Brook"))
+    gone = expert(status="active", user=UserFactory(display_name="Mo Past"))
+    for person in (zoe, ada, gone):
+        panel_member_add(
+            panel=described,
+            expert=person,
+            role="member",
+            started_on=TODAY() - timedelta(days=30),
+            by=lead,
+        )
+    panel_membership_end(
+        membership=PanelMembership.objects.get(expert=gone),
+        by=lead,
+        ended_on=TODAY() - timedelta(days=1),
+    )
+    client.force_login(lead)
+
+    response = client.get(f"/admin/panels/inspect/{described.pk}/")
+
+    context = response.context
+    assert [m.expert for m in context["current_members"]] == [ada, zoe]
+    assert [m.expert for m in context["past_members"]] == [gone]
+    assert context["coordinators"] == [second, lead]
+    assert "Meets on the first Monday" in response.content.decode()
+
+
+def test_the_panel_page_makes_the_same_number_of_queries_at_any_size(client, lead, panel):
+    def grow(count):
+        for _ in range(count):
+            panel_member_add(
+                panel=panel,
+                expert=expert(status="active"),
+                role="member",
+                started_on=TODAY(),
+                by=lead,
+            )
+
+    client.force_login(lead)
+    assert_query_count_constant(client, f"/admin/panels/inspect/{panel.pk}/", grow, sizes=(2, 6))
+
+
+def test_members_with_the_same_name_are_listed_in_the_order_they_joined(client, lead, panel):
+    earlier_account = expert(status="active", user=UserFactory(display_name="Sam Lee"))
+    later_account = expert(status="active", user=UserFactory(display_name="Sam Lee"))
+    for person in (later_account, earlier_account):
+        panel_member_add(panel=panel, expert=person, role="member", started_on=TODAY(), by=lead)
+    client.force_login(lead)
+
+    response = client.get(f"/admin/panels/inspect/{panel.pk}/")
+
+    assert [m.expert for m in response.context["current_members"]] == [
+        later_account,
+        earlier_account,
+    ]

@@ -10,9 +10,12 @@ from accounts.roles import Role
 from core.models import AuditEvent
 from core.transitions import TransitionNotAllowed
 from engagement.models import ExpertProfile
+from engagement.selectors.consents import consent_statements_current
 from engagement.selectors.experts import expert_list_available_for_contact
+from engagement.services.consents import consents_record
 from engagement.services.experts import (
     expert_activate,
+    expert_application_submit,
     expert_pause,
     expert_request_info,
     expert_resume,
@@ -108,6 +111,41 @@ def test_the_expert_can_send_an_updated_application(
     assert "Tandem: We have your updated application" in [m.subject for m in mail.outbox]
 
 
+@pytest.mark.parametrize("answers", [{"data_processing": False}, None])
+def test_an_application_is_not_sent_without_the_data_agreement_in_force(
+    db, answers, django_capture_on_commit_callbacks
+):
+    person = expert(status="info_requested", consents={"contact": True})
+    if answers:
+        # Given once, then withdrawn: the newest answer is the one in force.
+        statements = consent_statements_current()
+        consents_record(profile=person, answers={"data_processing": True}, statements=statements)
+        consents_record(profile=person, answers=answers, statements=statements)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(TransitionNotAllowed, match="agreement to use your information"),
+    ):
+        expert_application_submit(profile=person, reply="Here is the region.")
+
+    person.refresh_from_db()
+    assert person.status == ExpertProfile.Status.INFO_REQUESTED
+    assert not AuditEvent.objects.filter(expert=person).exists()
+    assert mail.outbox == []
+
+
+def test_an_application_is_sent_again_once_the_data_agreement_is_given_back(db):
+    person = expert(status="info_requested", consents={"data_processing": False})
+    consents_record(
+        profile=person, answers={"data_processing": True}, statements=consent_statements_current()
+    )
+
+    expert_application_submit(profile=person)
+
+    person.refresh_from_db()
+    assert person.status == ExpertProfile.Status.APPLIED
+
+
 def test_declining_needs_a_message(client, staff, applicant):
     response = vet(client, applicant, "decline", "")
 
@@ -158,6 +196,24 @@ def test_only_applications_can_be_vetted(client, staff, db):
 
     active.refresh_from_db()
     assert active.status == ExpertProfile.Status.ACTIVE
+
+
+@pytest.mark.parametrize("action", ["activate", "request_info", "decline"])
+def test_a_declined_expert_cannot_be_vetted_again(client, staff, db, action):
+    declined = expert(status="declined")
+
+    page = client.get(f"/admin/experts/inspect/{declined.pk}/").content.decode()
+    response = vet(client, declined, action, "Second thoughts")
+
+    assert "Review this application" not in page
+    assert response.status_code == 302
+    declined.refresh_from_db()
+    assert declined.status == ExpertProfile.Status.DECLINED
+    assert not declined.user.groups.filter(name=Role.EXPERT).exists()
+    assert not AuditEvent.objects.exists()
+    assert mail.outbox == []
+    with pytest.raises(TransitionNotAllowed):
+        expert_activate(profile=declined, by=staff)
 
 
 def test_an_applicant_who_asked_to_wait_starts_paused(db, applicant):
