@@ -90,9 +90,6 @@ def pytest_configure(config):
     # pytest-django imports these from django.test.utils when its django_db_setup runs.
     django.test.utils.setup_databases = setup_databases
     django.test.utils.teardown_databases = teardown_databases
-    # Runs go without xdist (`-p no:xdist`), which is what registers this marker; under
-    # --strict-markers the tests that carry it would otherwise fail to be collected.
-    config.addinivalue_line("markers", "xdist_group(name): an xdist group (unused here)")
 
 
 @pytest.hookimpl(wrapper=True)
