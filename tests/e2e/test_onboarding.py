@@ -404,9 +404,22 @@ def test_the_dashboard_nests_each_part_of_the_profile_under_your_profile(page, d
     sign_in(page, *DEMO_EXPERT)
 
     expect(main_headings(page, 2)).to_have_text(
-        ["Your status", "Your payments", "Your profile", "Your data and privacy", "Your account"]
+        [
+            "Your status",
+            # The demo expert is on panels (seeded with invitations, sessions and impact).
+            "Your invitations",
+            "Your panels",
+            "Your upcoming sessions",
+            "Talk it through",
+            "What your advice changed",
+            "Your payments",
+            "Your profile",
+            "Your data and privacy",
+            "Your account",
+        ]
     )
-    expect(main_headings(page, 3)).to_have_text(
+    profile = page.locator("section[aria-labelledby=profile-heading]")
+    expect(profile.get_by_role("heading", level=3)).to_have_text(
         [
             "About you",
             "What you want to advise on",
