@@ -48,8 +48,8 @@ CHANGED = "We moved the money questions to the end of the interview."
 def test_a_request_becomes_a_panel_whose_advice_changes_the_research(
     django_db_serialized_rollback, live_server, screen
 ):
-    # The database before the browser (see conftest.serialized_db), and no `db`: its
-    # transaction would hold back the on-commit sends of invitations and emails.
+    # The database fixtures come before the browser (see conftest.serialized_db), and `db`
+    # is not asked for: with it, the emails and invitations sent on commit never went out.
     page = screen
     site_seed()
     housing = Topic.objects.create(name="Housing")
