@@ -385,7 +385,8 @@ class PanelMemberAddForm(forms.Form):
     )
     started_on = forms.DateField(
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date box takes only ISO dates; the locale's 30/11/2026 would leave it empty.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={
             "required": _("Enter the date the membership starts"),
             "invalid": _("Enter a real date, for example 2027-03-31"),

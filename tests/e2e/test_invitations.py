@@ -2,8 +2,6 @@
 chooses from the suggestions, the expert opens the link from the email, signs in, reads the
 offer and answers; unusable links get their own clear pages."""
 
-import re
-
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
@@ -13,6 +11,7 @@ from tests.e2e.conftest import (
     arrive,
     assert_page_is_accessible,
     assert_region_is_accessible,
+    sign_in_from_link,
     sign_in_with_code,
 )
 from tests.engagement.invitation_helpers import TOKEN_LINK, invite
@@ -29,22 +28,10 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def sign_in_from_link(page, email: str, token_path: str) -> None:
-    """Opening the link signed out asks for sign-in first, then comes back to the link."""
-    page.goto(token_path)
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    assert_page_is_accessible(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    arrive(page, token_path)
-
-
-@pytest.mark.parametrize("screen", ["page", "phone"])
 def test_a_coordinator_invites_and_the_expert_accepts_from_the_email(
-    request, django_db_serialized_rollback, live_server, screen
+    django_db_serialized_rollback, live_server, screen
 ):
-    browser_page = request.getfixturevalue(screen)
+    browser_page = screen
     lead = coordinator(email="alex@tandem.test")
     the_panel = panel(
         coordinators=[lead],
@@ -66,7 +53,7 @@ def test_a_coordinator_invites_and_the_expert_accepts_from_the_email(
 
     (message,) = [m for m in mail.outbox if m.to == ["sam@tandem.test"]]
     token_path = f"/invitations/{TOKEN_LINK.search(message.body).group(1)}/"
-    sign_in_from_link(browser_page, "sam@tandem.test", token_path)
+    sign_in_from_link(browser_page, "sam@tandem.test", TEST_PASSWORD, token_path)
     main = browser_page.get_by_role("main")
     expect(main.get_by_text("Some papers describe violence.")).to_be_visible()
     expect(main.get_by_text("honorarium for your preparation and session time")).to_be_visible()
@@ -90,7 +77,7 @@ def test_declining_with_an_optional_reason_on_a_phone(phone, db):
     # Outside a transaction the send task runs at once (in-process), as on commit.
     invite(the_panel, lead, [person])
     token_path = f"/invitations/{TOKEN_LINK.search(mail.outbox[-1].body).group(1)}/"
-    sign_in_from_link(page, "sam@tandem.test", token_path)
+    sign_in_from_link(page, "sam@tandem.test", TEST_PASSWORD, token_path)
 
     page.get_by_label("Anything you would like to tell us (optional)").fill("Too busy this month")
     page.get_by_role("button", name="No, thank you").click()

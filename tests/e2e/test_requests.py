@@ -15,7 +15,7 @@ from tests.e2e.conftest import (
     arrive,
     assert_page_is_accessible,
     assert_region_is_accessible,
-    question,
+    fill_request,
     sign_in,
     sign_in_with_code,
     sign_out,
@@ -23,19 +23,6 @@ from tests.e2e.conftest import (
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, coordinator, researcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def fill_date(page, legend: str, day) -> None:
-    group = question(page, re.compile(legend))
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
-
-
-@pytest.fixture(params=["page", "phone"])
-def screen(request):
-    """The same journey at 1280 pixels wide and on a 390-pixel phone."""
-    return request.getfixturevalue(request.param)
 
 
 def test_a_researcher_asks_for_advice_and_a_coordinator_accepts(screen, db):
@@ -66,22 +53,9 @@ def test_a_researcher_asks_for_advice_and_a_coordinator_accepts(screen, db):
     expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
     expect(page.get_by_role("link", name="Enter a short name for the research")).to_be_visible()
     assert_page_is_accessible(page)
-    page.get_by_label("A short name for this research").fill("How people find safe housing")
-    page.get_by_label("What is the research about?").fill(
-        "What helps people leaving exploitation find a safe home."
+    fill_request(
+        page, "How people find safe housing", starts_on=timezone.localdate() + timedelta(days=30)
     )
-    question(page, "What stage is the research at?").get_by_label("Designing the research").check()
-    question(page, "What kind of advice would help?").get_by_label("Panel meetings").check()
-    question(page, re.compile("Which topics")).get_by_label("Housing").check()
-    question(page, "Which languages could the advisers use?").get_by_label("English").check()
-    page.get_by_label("How many advisers would you like?").fill("3")
-    page.get_by_label("Preparation time for each adviser, in hours").fill("1")
-    page.get_by_label("Session time for each adviser, in hours").fill("2")
-    start = timezone.localdate() + timedelta(days=30)
-    fill_date(page, "The earliest date", start)
-    fill_date(page, "The date the work must finish by", start + timedelta(days=60))
-    question(page, "How would you like to meet?").get_by_label("Online").check()
-    page.get_by_label("Our team will pay each adviser").check()
     page.get_by_role("button", name="Save as a draft").click()
     page.wait_for_url(re.compile(r"/requests/\d+/$"))
     assert_page_is_accessible(page)

@@ -31,11 +31,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-@pytest.fixture(params=["page", "phone"])
-def screen(request):
-    return request.getfixturevalue(request.param)
-
-
 def test_sessions_journey_is_accessible(screen, db):
     site_seed()
     lead = coordinator()

@@ -227,6 +227,14 @@ def test_the_member_picker_offers_only_active_experts_with_their_reference(clien
     ]
 
 
+def test_the_member_form_starts_today_in_the_form_a_date_box_shows(client, lead, panel):
+    client.force_login(lead)
+
+    page = client.get(f"/admin/panels/inspect/{panel.pk}/").content.decode()
+
+    assert f'name="started_on" value="{TODAY().isoformat()}"' in page
+
+
 def test_adding_a_member_from_the_admin_page(client, lead, panel):
     person = expert(status="active")
     client.force_login(lead)

@@ -45,6 +45,7 @@ def test_the_researcher_dashboard_does_not_grow_with_requests_and_panels(client,
     page = client.get("/me/").content.decode()
     assert page.count("How people find safe housing</a>") == 50
     assert page.count("1 of 3 places filled") == 50
+    assert len(re.findall(r'<a href="/panels/\d+/">Panel \d+</a>', page)) == 50
 
 
 def test_the_team_page_does_not_grow_with_members_and_invitations(client, lead, the_team):

@@ -546,7 +546,11 @@ def test_the_dashboard_counts_only_current_members_and_says_nothing_of_age_when_
     )
     client.force_login(lead)
 
-    assert "1 of 4 places filled" in client.get("/me/").content.decode()
+    page = client.get("/me/").content.decode()
+    assert "1 of 4 places filled" in page
+    # The researcher reaches the panel's page from here (engagement.view_panel lets them).
+    assert f'<a href="/panels/{formed.pk}/">{formed.name}</a>' in page
+    assert client.get(f"/panels/{formed.pk}/").status_code == 200
 
     client.force_login(staff)
     dashboard = client.get("/admin/").content.decode()
