@@ -9,11 +9,20 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from cms.seed import site_seed
-from engagement.models import AdvisoryRequest, Invitation, Panel, PanelSession, SessionNote, Topic
+from engagement.models import (
+    AdvisoryRequest,
+    Invitation,
+    Panel,
+    PanelMembership,
+    PanelSession,
+    SessionNote,
+    Topic,
+)
 from tests.e2e.conftest import (
     arrive,
     assert_page_is_accessible,
@@ -129,9 +138,13 @@ def test_a_request_becomes_a_panel_whose_advice_changes_the_research(
     session = PanelSession.objects.get(panel=the_panel)
 
     # The session takes place: its start moves to half an hour ago (the live server's clock
-    # cannot be frozen from here). Still today, so Sam and Ruth were members on the day.
+    # cannot be frozen from here), and the members' terms a day back, so that they were
+    # members on the session's day even when half an hour ago was yesterday.
     PanelSession.objects.filter(pk=session.pk).update(
         starts_at=timezone.now() - timedelta(minutes=30)
+    )
+    PanelMembership.objects.filter(panel=the_panel).update(
+        started_on=F("started_on") - timedelta(days=1)
     )
     visit(page, f"/sessions/{session.pk}/attendance/")
     for name in ("Sam", "Ruth"):

@@ -25,7 +25,12 @@ from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, coordinator, resear
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def test_a_researcher_asks_for_advice_and_a_coordinator_accepts(screen, db):
+def test_a_researcher_asks_for_advice_and_a_coordinator_accepts(
+    django_db_serialized_rollback, live_server, screen
+):
+    # The database fixtures come before the browser, as in test_journey.py: with `db` beside
+    # `screen` (which finds its browser at run time) the test ran in one open transaction,
+    # and on PostgreSQL the live server's first page timed out waiting on it.
     page = screen
     site_seed()
     Topic.objects.create(name="Housing")

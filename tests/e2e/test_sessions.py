@@ -31,7 +31,10 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def test_sessions_journey_is_accessible(screen, db):
+def test_sessions_journey_is_accessible(django_db_serialized_rollback, live_server, screen):
+    # The database fixtures come before the browser, as in test_journey.py: with `db` beside
+    # `screen` (which finds its browser at run time) the test ran in one open transaction,
+    # and on PostgreSQL the live server's first page timed out waiting on it.
     site_seed()
     lead = coordinator()
     member = expert()
