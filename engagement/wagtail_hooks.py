@@ -2,7 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
-from engagement.admin_panels import ApplicationsWaitingPanel, RequestsWaitingPanel
+from engagement.admin_panels import ApplicationsWaitingPanel, OpenSeatsPanel, RequestsWaitingPanel
 from engagement.admin_sessions import ImpactOverduePanel, panel_ratings_view
 from engagement.viewsets import AdvisersGroup
 
@@ -17,6 +17,7 @@ def add_applications_panel(request, panels):
     if has_role(request.user, Role.COORDINATOR):
         panels.append(ApplicationsWaitingPanel())
         panels.append(RequestsWaitingPanel())
+        panels.append(OpenSeatsPanel(request.user))
 
 
 @hooks.register("construct_homepage_panels")

@@ -1,4 +1,5 @@
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from engagement.models import Panel, PanelMembership, PanelSuggestion
@@ -35,3 +36,25 @@ def panels_chaired_by(user: User) -> QuerySet[Panel]:
         .filter(expert__user=user, role=PanelMembership.Role.CHAIR)
         .values("panel")
     ).order_by("name")
+
+
+# How many panels with open seats the coordinators' dashboard names; the rest are counted.
+OPEN_SEATS_SHOWN = 10
+
+
+def panels_with_open_seats(user: User) -> dict:
+    """The panels this coordinator runs that want more experts than they have today: the
+    first few by name with their places filled, and how many there are, in two queries."""
+    today = timezone.localdate()
+    current = Q(memberships__started_on__lte=today) & (
+        Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=today)
+    )
+    wanting = (
+        Panel.objects.filter(coordinators=user, seats__gt=0)
+        .annotate(filled=Count("memberships", filter=current, distinct=True))
+        .filter(filled__lt=F("seats"))
+    )
+    return {
+        "panels": list(wanting.order_by("name", "pk")[:OPEN_SEATS_SHOWN]),
+        "count": wanting.count(),
+    }
