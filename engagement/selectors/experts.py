@@ -155,6 +155,18 @@ def _payments_for(user: User) -> QuerySet[Honorarium]:
     return Honorarium.objects.filter(payee=user).order_by("-created_at")
 
 
+def _invitations_of(profile: ExpertProfile):
+    return profile.invitations.select_related("panel").order_by("created_at", "pk")
+
+
+def _attendance_of(profile: ExpertProfile):
+    return profile.attendance.select_related("session__panel").order_by("session__starts_at", "pk")
+
+
+def _ratings_of(profile: ExpertProfile):
+    return profile.impact_ratings.select_related("impact__session").order_by("created_at", "pk")
+
+
 def expert_data_overview(*, user: User, profile: ExpertProfile | None) -> dict:
     """What /me/data/ shows in words: the same records as the download, with labels."""
     overview = {
@@ -162,10 +174,14 @@ def expert_data_overview(*, user: User, profile: ExpertProfile | None) -> dict:
         "email_addresses": list(user.emailaddress_set.all()),
         "two_factor": sorted(a.get_type_display() for a in user.authenticator_set.all()),
         "payments": list(_payments_for(user)),
+        "teams": list(user.team_memberships.select_related("team").order_by("joined_at", "pk")),
         "profile": profile,
     }
     if profile is not None:
         overview.update(
+            invitations=list(_invitations_of(profile)),
+            attendance=list(_attendance_of(profile)),
+            ratings=list(_ratings_of(profile)),
             consents=list(
                 profile.consents.select_related("statement").order_by("recorded_at", "pk")
             ),
@@ -190,7 +206,16 @@ def expert_export_data(*, user: User) -> dict:
                 for e in user.emailaddress_set.all()
             ],
             "two_factor_methods": sorted(a.type for a in user.authenticator_set.all()),
+            "time_zone": user.time_zone,
         },
+        "research_teams": [
+            {
+                "team": m.team.name,
+                "organisation": m.team.organisation,
+                "joined_at": m.joined_at.isoformat(),
+            }
+            for m in user.team_memberships.select_related("team").order_by("joined_at", "pk")
+        ],
         "payments": [
             {
                 "reference": h.payee_reference,
@@ -256,6 +281,37 @@ def expert_export_data(*, user: User) -> dict:
                 "until": m.ended_on.isoformat() if m.ended_on else None,
             }
             for m in profile.memberships.select_related("panel")
+        ],
+        "invitations": [
+            {
+                "panel": i.panel.name,
+                "status": i.status,
+                "sent_at": i.sent_at.isoformat() if i.sent_at else None,
+                "answered_at": i.responded_at.isoformat() if i.responded_at else None,
+                "reason_given": i.decline_reason,
+            }
+            for i in _invitations_of(profile)
+        ],
+        "sessions": [
+            {
+                "session": a.session.title,
+                "panel": a.session.panel.name,
+                "starts_at": a.session.starts_at.isoformat(),
+                "took_part": a.attended,
+                "debrief_asked_for_at": a.debrief_requested_at.isoformat()
+                if a.debrief_requested_at
+                else None,
+            }
+            for a in _attendance_of(profile)
+        ],
+        "felt_listened_to": [
+            {
+                "session": r.impact.session.title,
+                "answer": r.answer,
+                "note": r.note,
+                "given_at": r.created_at.isoformat(),
+            }
+            for r in _ratings_of(profile)
         ],
         "sensitive_data_views": [
             {
