@@ -243,6 +243,9 @@ SAME_IN_WELSH = (
     "Google Authenticator",  # app names
     "Microsoft Authenticator",
     "Turn2us",  # a charity's name
+    # A time zone identifier (Europe/London) is the same in every language; "/London" is
+    # already taken out as a path.
+    "Europe",
 )
 _EMAIL = re.compile(r"\S+@\S+")
 _REFERENCE = re.compile(r"\bADV-\w+")
