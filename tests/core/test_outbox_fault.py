@@ -41,12 +41,16 @@ class Sink:
     """An SMTP server that keeps the Message-ID of everything it accepts, duplicates too.
 
     Its `hold_at`-th message is accepted but answered only after a pause, during which
-    `holding` is set: a worker killed then has handed over an email without learning so."""
+    `holding` is set: a worker killed then has handed over an email without learning so. Its
+    `down_at`-th message is kept unanswered while `going_down` is set, for the test to stop
+    the server: the outage then starts at a count, however fast the workers send."""
 
-    def __init__(self, hold_at: int):
+    def __init__(self, hold_at: int, down_at: int):
         self.message_ids: list[str] = []
         self.hold_at = hold_at
+        self.down_at = down_at
         self.holding = threading.Event()
+        self.going_down = threading.Event()
         self.held_id = None
 
     async def handle_DATA(self, server, session, envelope):
@@ -56,6 +60,9 @@ class Sink:
             self.held_id = message_id
             self.holding.set()
             await asyncio.sleep(2)
+        elif len(self.message_ids) == self.down_at:
+            self.going_down.set()
+            await asyncio.sleep(30)
         return "250 Message accepted for delivery"
 
 
@@ -157,7 +164,7 @@ def sweep_until(condition, timeout: float) -> bool:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_email_is_lost_to_a_killed_worker_or_a_mail_server_outage(settings, tmp_path, caplog):
     """200 emails. The first worker is SIGKILLed while the mail server holds its reply to the
-    40th message, and a second worker takes over; when 190 are sent, the mail server is down
+    40th message, and a second worker takes over; at its 150th message the mail server goes down
     for at least OUTAGE_SECONDS, and until an email has been tried more than eight times, while
     the sweeper runs as beat would. The retry schedule is compressed
     (OUTBOX_RETRY_BASE_SECONDS=0.05, doubling to 0.8 s), so eight attempts take about 3.2 s
@@ -168,7 +175,7 @@ def test_no_email_is_lost_to_a_killed_worker_or_a_mail_server_outage(settings, t
     caplog.set_level(logging.WARNING, logger="mail.log")  # one line per SMTP command
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.delete("celery", "unacked", "unacked_index")
-    sink = Sink(hold_at=40)
+    sink = Sink(hold_at=40, down_at=150)
     smtp_port = free_port()
     controller = sink_start(sink, smtp_port)
     log_path = tmp_path / "workers.log"
@@ -191,7 +198,7 @@ def test_no_email_is_lost_to_a_killed_worker_or_a_mail_server_outage(settings, t
             killed_at = time.monotonic() - started
 
             workers.append(worker_start(smtp_port, log))
-            assert sweep_until(lambda: sent() >= 190, timeout=30), log_path.read_text()[-3000:]
+            assert sweep_until(sink.going_down.is_set, timeout=30), log_path.read_text()[-3000:]
             controller.stop()
             outage_at = time.monotonic() - started
             outlasted_old_schedule = sweep_until(
