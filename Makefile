@@ -41,8 +41,9 @@ test: $(VENV)/.installed-dev
 
 ## Mutation-test the guards and print a score per module (slow, not part of CI; see README.md).
 ## All configured modules, or some: make mutate MODULES="core/transitions.py engagement/rules.py"
+## After adding tests, AGAIN=1 reruns only the mutants that the last run did not kill.
 mutate: $(VENV)/.installed-dev
-	$(PY) -m mutation.run $(MODULES)
+	$(PY) -m mutation.run $(if $(AGAIN),--again) $(MODULES)
 
 ## Production-shaped processes (need REDIS_URL).
 worker: $(VENV)/.installed

@@ -3,15 +3,24 @@
     python -m mutation.run                                     # every configured module
     python -m mutation.run core/transitions.py engagement/     # files, or folders of them
     python -m mutation.run --report                            # print the last run's report again
+    python -m mutation.run --again engagement/                 # after adding tests: rerun the
+                                                               # mutants the last run left alive
 
 Each run starts from an empty mutants/ folder, so results never come from an older run: mutmut
 copies the apps there, mutates the configured functions, runs the whole (non-browser) suite
 once to learn which tests call which function, then runs, for each mutant, only those tests.
 The report subtracts the explained equivalent mutants listed in mutation/equivalent.toml.
+
+`--again` is the one exception: it keeps mutants/ and reruns only the mutants of the given
+modules that the last run did not kill (or did not reach), against the tests as they are now
+(mutmut measures the new tests' coverage first). It refuses a module whose source changed since
+its full run, because the old results would then describe code that no longer exists.
 """
 
 import argparse
 import fnmatch
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -23,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = Path("mutation/equivalent.toml")
 MUTANTS = Path("mutants")
+SOURCES = MUTANTS / "tandem-sources.json"
 # Embedded mode only: SQLite, in-process tasks, and no test that a missing service would turn
 # from a skip into a failure (a failure would count as killing a mutant).
 UNSET = ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES")
@@ -75,6 +85,10 @@ def function_mutant_counts(modules: list[str]) -> dict[str, int]:
     }
 
 
+def _source_hash(module: str) -> str:
+    return hashlib.sha256(Path(module).read_bytes()).hexdigest()
+
+
 def run_mutmut(modules: list[str]) -> None:
     from mutation import predicates_patch
 
@@ -84,15 +98,51 @@ def run_mutmut(modules: list[str]) -> None:
     if not patterns:
         print("None of these modules has a function for mutmut to mutate.")
         return
+    shutil.rmtree(MUTANTS, ignore_errors=True)
+    MUTANTS.mkdir()
+    SOURCES.write_text(json.dumps({m: _source_hash(m) for m in modules}))
+    _mutmut_run(patterns)
+
+
+def rerun_not_killed(modules: list[str]) -> None:
+    """Rerun, in the existing mutants/, each mutant of these modules that is not killed."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+
+    from mutation import predicates_patch
+
+    predicates_patch.apply()
+    hashes = json.loads(SOURCES.read_text()) if SOURCES.exists() else {}
+    for module in modules:
+        if hashes.get(module) != _source_hash(module):
+            sys.exit(
+                f"{module} was not in the last full run, or changed since: run it without --again."
+            )
+    names = []
+    for module in modules:
+        data = SourceFileMutationData(path=Path(module))
+        data.load()
+        names += [
+            name
+            for name, code in data.exit_code_by_key.items()
+            if status_by_exit_code[code] != "killed"
+        ]
+    if not names:
+        print("Every mutant of these modules is already killed.")
+        return
+    print(f"Running again the {len(names)} mutants not killed last time.", flush=True)
+    _mutmut_run(sorted(names))
+
+
+def _mutmut_run(arguments: list[str]) -> None:
     for name in UNSET:
         os.environ.pop(name, None)
     os.environ["TANDEM_MUTATION_TEMPLATE_DB"] = str((MUTANTS / "template.sqlite3").resolve())
-    shutil.rmtree(MUTANTS, ignore_errors=True)
 
     from mutmut.__main__ import cli
 
     try:
-        cli.main(["run", *patterns], prog_name="mutmut", standalone_mode=False)
+        cli.main(["run", *arguments], prog_name="mutmut", standalone_mode=False)
     except SystemExit as stop:
         if stop.code:
             sys.exit(f"mutmut stopped with exit code {stop.code}; see its output above.")
@@ -243,11 +293,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="files or folders (default: all configured)")
     parser.add_argument("--report", action="store_true", help="only print the last run's report")
+    parser.add_argument(
+        "--again", action="store_true", help="rerun only the mutants the last run did not kill"
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
     modules = select_modules(args.modules, configured_modules(mutmut_config()))
     started = time.monotonic()
-    if not args.report:
+    if args.again:
+        rerun_not_killed(modules)
+    elif not args.report:
         print("Mutating:", " ".join(modules), flush=True)
         run_mutmut(modules)
     report(modules)
