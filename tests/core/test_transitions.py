@@ -4,11 +4,25 @@ transitions: state and actor guards, compare-and-set, audit rows, side effects a
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+import rules
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, models
+from django.test.utils import isolate_apps
 from django.utils import timezone
 
+from core import transitions
 from core.models import AuditEvent
-from core.transitions import TransitionNotAllowed, guarded_fields, transition_run
+from core.transitions import (
+    GrantsAccess,
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    guarded_fields,
+    guarded_models,
+    machine_for,
+    state_machines,
+    transition_run,
+)
 from engagement.models import ExpertProfile
 from payments.models import Honorarium
 from tests.factories import coordinator, expert, finance
@@ -202,3 +216,101 @@ def test_declarations_guard_the_status_and_access_granting_relations():
     assert guarded_fields(Honorarium) == {"status"}
     assert guarded_fields(Panel) == {"coordinators", "memberships"}
     assert guarded_fields(PanelMembership) == {"panel", "expert", "role", "started_on", "ended_on"}
+
+
+@pytest.fixture
+def registries(monkeypatch):
+    """Models declared inside a test leave the project's registries as they were."""
+    monkeypatch.setattr(transitions, "_machines", dict(transitions._machines))
+    monkeypatch.setattr(transitions, "_access_relations", dict(transitions._access_relations))
+
+
+def test_a_transition_keeps_its_sources_as_a_set_and_leads_to_its_first_target_by_default():
+    single = Transition("publish", source=["draft", "review", "draft"], target="live")
+    several = Transition("close", source=(s for s in ["open"]), target=["closed", "archived"])
+
+    assert (single.source, single.target, single.targets) == (
+        frozenset({"draft", "review"}),
+        "live",
+        frozenset({"live"}),
+    )
+    assert (several.source, several.target, several.targets) == (
+        frozenset({"open"}),
+        "closed",
+        frozenset({"closed", "archived"}),
+    )
+
+
+def test_a_machine_declared_on_a_model_is_that_models_and_guards_its_status_and_stamp(registries):
+    with isolate_apps("core"):
+
+        class Ticket(models.Model):  # noqa: DJ008 - declared only for this test
+            status = models.CharField(max_length=20)
+            closed_at = models.DateTimeField(null=True)
+            workflow = StateMachine(
+                Transition("close", source=["open"], target="closed", allowed=rules.always_allow),
+                Transition("reopen", source=["closed"], target="open", system=True),
+                stamp="closed_at",
+            )
+
+            class Meta:
+                app_label = "core"
+
+    assert machine_for(Ticket) is Ticket.workflow
+    assert state_machines()[Ticket] is Ticket.workflow
+    assert Ticket.workflow.model is Ticket
+    assert Ticket in guarded_models()
+    assert guarded_fields(Ticket) == {"status", "closed_at"}
+    assert Ticket.workflow.permitted(AnonymousUser(), Ticket(status="open")) == {"close"}
+    assert Ticket.workflow.permitted(None, Ticket(status="closed")) == {"reopen"}
+
+
+def test_access_granting_relations_are_guarded_by_name_or_as_the_whole_model(registries):
+    with isolate_apps("core"):
+
+        class Club(models.Model):  # noqa: DJ008 - declared only for this test
+            name = models.CharField(max_length=20)
+            organiser = models.CharField(max_length=20)
+            access = GrantsAccess("organiser")
+
+            class Meta:
+                app_label = "core"
+
+        class Seat(models.Model):  # noqa: DJ008 - declared only for this test
+            club = models.CharField(max_length=20)
+            person = models.CharField(max_length=20)
+            access = GrantsAccess(all_fields=True)
+
+            class Meta:
+                app_label = "core"
+
+    assert (Club.access.relations, Seat.access.all_fields) == (frozenset({"organiser"}), True)
+    assert guarded_fields(Club) == {"organiser"}
+    assert guarded_fields(Seat) == {"club", "person"}
+    assert {Club, Seat} <= guarded_models()
+    assert Club not in state_machines()
+
+
+def test_a_status_without_choices_is_named_by_its_value_when_refused(db, registries):
+    with isolate_apps("core"):
+
+        class Draft(models.Model):  # noqa: DJ008 - declared only for this test
+            state = models.CharField(max_length=20)
+            workflow = StateMachine(
+                Transition("submit", source=["open"], target="sent", allowed=rules.always_allow),
+                field="state",
+            )
+
+            class Meta:
+                app_label = "core"
+                db_table = "test_transitions_draft"
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {Draft._meta.db_table} (id integer PRIMARY KEY, state text)")
+    Draft.objects.create(id=1, state="archived")
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        transition_run(Draft(id=1), "submit", by=AnonymousUser())
+
+    assert str(refused.value) == "That cannot be done while the status is 'archived'."
+    assert not AuditEvent.objects.exists()
