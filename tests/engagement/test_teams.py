@@ -446,3 +446,34 @@ def test_an_invitation_has_expired_at_the_very_moment_it_expires(the_team, link,
 
     assert TeamInvitation.objects.get().status == "sent"
     assert not TeamMembership.objects.filter(user=colleague).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_double_click_sent_at_the_same_moment_makes_one_team():
+    import threading
+
+    from django.db import connection
+
+    lead = researcher()
+    barrier = threading.Barrier(3)
+    made = []
+
+    def create():
+        barrier.wait()
+        try:
+            made.append(
+                team_create(name="Safe Homes", organisation="Uni", description="", by=lead).pk
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ResearchTeam.objects.count() == 1
+    assert made == [ResearchTeam.objects.get().pk] * 3
+    assert TeamMembership.objects.filter(user=lead).count() == 1
