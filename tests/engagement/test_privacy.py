@@ -375,3 +375,83 @@ def test_the_data_page_shows_the_same_information_in_words(client, onboarded):
         assert value in page, value
     # Nothing empty is printed as Python's "None".
     assert re.search(r">\s*None\s*<", page) is None
+
+
+def _stored_session(data: dict) -> str:
+    from importlib import import_module
+
+    from django.conf import settings
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session.update(data)
+    session.save()
+    return session.session_key
+
+
+def test_erasure_ends_a_waiting_sign_in_and_a_session_naming_the_address_and_no_others(db):
+    from django.contrib.sessions.models import Session
+
+    from engagement.services.privacy import account_erase
+
+    person = expert(user=UserFactory(pk=4321, email="kit@tandem.test"))
+    other = UserFactory(pk=4322, email="sam@tandem.test")
+    # A sign-in waiting for its code, stored with allauth's base-36 id ("3c1") and no address.
+    _stored_session({"account_login": {"user_pk": "3c1"}})
+    # A session that mentions the address only, written in another case.
+    _stored_session({"account_verified_email": "Kit@Tandem.TEST"})
+    others_waiting = _stored_session({"account_login": {"user_pk": "3c2"}})
+    others_signed_in = _stored_session({"_auth_user_id": str(other.pk)})
+
+    account_erase(user=person.user)
+
+    assert set(Session.objects.values_list("session_key", flat=True)) == {
+        others_waiting,
+        others_signed_in,
+    }
+
+
+def test_erasure_removes_the_admin_history_naming_the_person_and_keeps_everyone_elses(db):
+    from wagtail.log_actions import log
+    from wagtail.models import ModelLogEntry
+
+    from engagement.models import ResearchTeam
+    from engagement.services.privacy import account_erase
+
+    staff = coordinator()
+    person = expert(user=UserFactory(pk=4321))
+    other = expert()
+    # Another kind of record whose id is the same number as the person's account.
+    same_number = ResearchTeam.objects.create(pk=4321, name="Safe Homes", organisation="Uni")
+    for instance in (person.user, person, other.user, other, same_number):
+        log(instance=instance, action="wagtail.edit", user=staff)
+
+    account_erase(user=person.user)
+
+    remaining = ModelLogEntry.objects.values_list("content_type__model", "object_id")
+    assert sorted(remaining) == sorted(
+        [
+            ("user", str(other.user.pk)),
+            ("expertprofile", str(other.pk)),
+            ("researchteam", "4321"),
+        ]
+    )
+
+
+def test_payment_eligibility_is_revealed_in_words_to_finance_and_the_expert_only(db):
+    from django.core.exceptions import PermissionDenied
+
+    from engagement.services.privacy import sensitive_field_reveal
+
+    person = expert(right_to_work="not_sure", means_tested_benefits="not_saying")
+    money = finance()
+    in_words = {"right_to_work": "I'm not sure", "means_tested_benefits": "I'd rather not say"}
+
+    assert sensitive_field_reveal(viewer=money, profile=person, field="eligibility") == in_words
+    assert sensitive_field_reveal(viewer=person.user, profile=person, field="eligibility") == (
+        in_words
+    )
+    with pytest.raises(PermissionDenied):
+        sensitive_field_reveal(viewer=coordinator(), profile=person, field="eligibility")
+
+    logged = SensitiveAccess.objects.values_list("accessor", "expert", "field")
+    assert list(logged) == [(money.pk, person.pk, "eligibility")]

@@ -572,3 +572,27 @@ def test_the_request_page_shows_its_topics_languages_and_panel(client, the_team,
     assert "<dd>Housing</dd>" in page
     assert "<dd>English</dd>" in page
     assert "We are forming a panel for it: How people find safe housing, with 4 advisers." in page
+
+
+def _queries_to_ask_for_changes(members: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sent = advisory_request(
+        research_team=team(members=[researcher() for _ in range(members)]), status="submitted"
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        advisory_request_request_changes(
+            advisory_request=sent, by=coordinator(), message="Please say more."
+        )
+    return len(ctx.captured_queries)
+
+
+def test_emailing_the_team_reads_its_members_in_one_query(db):
+    _queries_to_ask_for_changes(1)  # warms the caches (groups, content types, settings)
+
+    two, five = _queries_to_ask_for_changes(2), _queries_to_ask_for_changes(5)
+
+    # Each extra member costs only the 6 queries of their own email: the members are
+    # read in one query with their accounts, not one query per member.
+    assert five - two == 3 * 6

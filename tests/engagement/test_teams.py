@@ -393,3 +393,87 @@ def test_the_invitation_page_names_the_team_and_who_invited(client, link):
     assert "Join Safe Homes Study" in page
     assert "University of Tandem" in page
     assert "Rhian sent the invitation." in page
+
+
+def test_inviting_again_expires_only_this_teams_stale_invitation_to_that_address(
+    the_team, lead, django_capture_on_commit_callbacks
+):
+    other_team = team(members=[researcher()], name="Other Study")
+    invite(the_team, lead, "colleague@example.org", django_capture_on_commit_callbacks)
+    invite(the_team, lead, "someone.else@example.org", django_capture_on_commit_callbacks)
+    TeamInvitation.objects.create(
+        team=other_team,
+        email="colleague@example.org",
+        token_hash=team_token_hash("elsewhere"),
+        invited_by=other_team.memberships.get().user,
+        expires_at=timezone.now(),
+    )
+    TeamInvitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    invite(the_team, lead, "COLLEAGUE@example.org", django_capture_on_commit_callbacks)
+
+    statuses = TeamInvitation.objects.order_by("pk").values_list("team", "email", "status")
+    assert list(statuses) == [
+        (the_team.pk, "colleague@example.org", "expired"),
+        (the_team.pk, "someone.else@example.org", "sent"),
+        (other_team.pk, "colleague@example.org", "sent"),
+        (the_team.pk, "colleague@example.org", "sent"),
+    ]
+
+
+def test_an_address_whose_withdrawn_invitation_has_run_out_can_be_invited_again(
+    the_team, lead, django_capture_on_commit_callbacks
+):
+    invite(the_team, lead, "colleague@example.org", django_capture_on_commit_callbacks)
+    team_invitation_revoke(invitation=TeamInvitation.objects.get(), by=lead)
+    TeamInvitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    invite(the_team, lead, "colleague@example.org", django_capture_on_commit_callbacks)
+
+    assert list(TeamInvitation.objects.order_by("pk").values_list("status", flat=True)) == [
+        "revoked",
+        "sent",
+    ]
+    assert len(mail.outbox) == 2
+
+
+def test_an_invitation_has_expired_at_the_very_moment_it_expires(the_team, link, clock):
+    colleague = UserFactory(email="colleague@example.org")
+    TeamInvitation.objects.update(expires_at=clock.now)
+
+    with refused("This invitation has expired."):
+        team_invitation_accept(invitation=TeamInvitation.objects.get(), by=colleague)
+
+    assert TeamInvitation.objects.get().status == "sent"
+    assert not TeamMembership.objects.filter(user=colleague).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_double_click_sent_at_the_same_moment_makes_one_team():
+    import threading
+
+    from django.db import connection
+
+    lead = researcher()
+    barrier = threading.Barrier(3)
+    made = []
+
+    def create():
+        barrier.wait()
+        try:
+            made.append(
+                team_create(name="Safe Homes", organisation="Uni", description="", by=lead).pk
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ResearchTeam.objects.count() == 1
+    assert made == [ResearchTeam.objects.get().pk] * 3
+    assert TeamMembership.objects.filter(user=lead).count() == 1

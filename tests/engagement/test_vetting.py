@@ -21,6 +21,7 @@ from engagement.services.experts import (
     expert_resume,
     experts_resume_due,
 )
+from engagement.steps import STEP_SLUGS
 from tests.factories import coordinator, expert, finance
 
 
@@ -124,7 +125,9 @@ def test_an_application_is_not_sent_without_the_data_agreement_in_force(
 
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(TransitionNotAllowed, match="agreement to use your information"),
+        pytest.raises(
+            TransitionNotAllowed, match=r"^We need your agreement to use your information\.$"
+        ),
     ):
         expert_application_submit(profile=person, reply="Here is the region.")
 
@@ -168,6 +171,8 @@ def test_declining_emails_the_reason(client, staff, applicant, django_capture_on
     applicant.refresh_from_db()
     assert applicant.status == ExpertProfile.Status.DECLINED
     assert "not recruiting in your region" in mail.outbox[0].body
+    decision = AuditEvent.objects.get(expert=applicant, action="expertprofile.decline")
+    assert decision.note == "We are not recruiting in your region this year."
 
 
 @pytest.mark.parametrize("action", ["activate", "nonsense", ""])
@@ -216,14 +221,35 @@ def test_a_declined_expert_cannot_be_vetted_again(client, staff, db, action):
         expert_activate(profile=declined, by=staff)
 
 
-def test_an_applicant_who_asked_to_wait_starts_paused(db, applicant):
+def test_an_applicant_who_asked_to_wait_starts_paused(
+    db, applicant, django_capture_on_commit_callbacks
+):
     ExpertProfile.objects.filter(pk=applicant.pk).update(
         paused_until=timezone.localdate() + timedelta(days=10)
     )
 
-    profile = expert_activate(profile=applicant, by=coordinator())
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = expert_activate(profile=applicant, by=coordinator())
 
     assert profile.status == ExpertProfile.Status.PAUSED
+    welcome = mail.outbox[0]
+    waiting = "You asked us not to invite you yet, so we will wait until the date you gave."
+    assert waiting in welcome.body
+    assert "We will email you when there is work" not in welcome.body
+
+
+def test_an_applicant_whose_wait_ends_today_starts_active(
+    db, applicant, django_capture_on_commit_callbacks
+):
+    ExpertProfile.objects.filter(pk=applicant.pk).update(paused_until=timezone.localdate())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = expert_activate(profile=applicant, by=coordinator())
+
+    assert profile.status == ExpertProfile.Status.ACTIVE
+    welcome = mail.outbox[0]
+    assert "We will email you when there is work that matches" in welcome.body
+    assert "You asked us not to invite you yet" not in welcome.body
 
 
 def test_pause_resume_and_leave_from_the_dashboard(client, db):
@@ -242,6 +268,8 @@ def test_pause_resume_and_leave_from_the_dashboard(client, db):
     client.post("/me/resume/")
     person.refresh_from_db()
     assert (person.status, person.paused_until) == ("active", None)
+    resumed = AuditEvent.objects.get(expert=person, action="expertprofile.resume")
+    assert resumed.actor == person.user
     assert list(expert_list_available_for_contact()) == [person]
 
     client.post("/me/leave/")
@@ -351,7 +379,7 @@ def test_the_hourly_job_does_not_end_a_break_started_again_since_it_looked(db):
         paused_until=timezone.localdate() + timedelta(days=20)
     )
 
-    with pytest.raises(TransitionNotAllowed, match="not reached its end date"):
+    with pytest.raises(TransitionNotAllowed, match=r"^This break has not reached its end date\.$"):
         expert_resume(profile=due_then, by=None)
 
     person.refresh_from_db()
@@ -439,3 +467,67 @@ def test_the_directory_does_not_offer_a_filter_that_can_never_match(client, staf
 
     assert "Application not finished" not in page
     assert "Waiting for review" in page
+
+
+def test_an_unfinished_application_is_not_sent(db):
+    person = expert(status="draft")
+    ExpertProfile.objects.filter(pk=person.pk).update(completed_steps=list(STEP_SLUGS)[:-1])
+
+    with pytest.raises(
+        TransitionNotAllowed, match=r"^Some parts of the application are not finished yet\.$"
+    ):
+        expert_application_submit(profile=person)
+
+    person.refresh_from_db()
+    assert person.status == ExpertProfile.Status.DRAFT
+    assert not AuditEvent.objects.filter(expert=person).exists()
+
+
+def test_a_new_application_reaches_the_coordinators_still_with_us_and_records_no_reply(
+    db, django_capture_on_commit_callbacks
+):
+    person = expert(status="draft")
+    coordinator(email="lead@tandem.test")
+    coordinator(email="gone@tandem.test", is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        expert_application_submit(profile=person)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([person.user.email, "lead@tandem.test"])
+    assert AuditEvent.objects.get(expert=person, action="expertprofile.submit").note == ""
+
+
+def test_the_hourly_job_skips_a_break_renewed_under_it_and_ends_the_others(db, monkeypatch):
+    from engagement.services import experts as service
+
+    people = [expert(status="paused", paused_until=timezone.localdate()) for _ in range(3)]
+    real_resume = service.expert_resume
+    renewed = []
+
+    def resume_after_a_renewal(*, profile, by):
+        if not renewed:
+            # The first expert the job reaches took a new break after the job's query.
+            ExpertProfile.objects.filter(pk=profile.pk).update(
+                paused_until=timezone.localdate() + timedelta(days=20)
+            )
+            renewed.append(profile.pk)
+        return real_resume(profile=profile, by=by)
+
+    monkeypatch.setattr(service, "expert_resume", resume_after_a_renewal)
+
+    assert experts_resume_due() == 2
+    assert dict(ExpertProfile.objects.values_list("pk", "status")) == {
+        p.pk: "paused" if p.pk == renewed[0] else "active" for p in people
+    }
+
+
+def test_the_hourly_job_does_not_touch_experts_whose_break_is_not_due(
+    db, django_assert_num_queries
+):
+    expert(status="paused", paused_until=timezone.localdate() + timedelta(days=1))
+    expert(status="paused", paused_until=None)
+    # Accepted after the date they asked to wait for had passed: the date stays on record.
+    expert(status="active", paused_until=timezone.localdate() - timedelta(days=1))
+
+    with django_assert_num_queries(1):
+        assert experts_resume_due() == 0
