@@ -190,6 +190,47 @@ def test_apply_changes_other_fields_in_the_same_save(db):
     assert (active.status, active.paused_until) == (Status.PAUSED, until)
 
 
+def test_apply_saves_only_the_fields_the_service_lists(db):
+    active = expert(status="active", pronouns="they/them")
+    until = timezone.localdate() + timedelta(days=9)
+
+    def pause_and_stray(obj):
+        obj.paused_until = until
+        obj.pronouns = "she/her"
+
+    transition_run(
+        active, "pause", by=active.user, apply=pause_and_stray, update_fields=["paused_until"]
+    )
+
+    active.refresh_from_db()
+    assert (active.status, active.paused_until, active.pronouns) == (
+        Status.PAUSED,
+        until,
+        "they/them",
+    )
+
+
+def test_the_row_is_looked_up_only_in_the_queryset_the_service_gives(applicant):
+    """A service that narrows which rows it may lock (one panel's, say) cannot move another."""
+    with pytest.raises(ExpertProfile.DoesNotExist):
+        transition_run(
+            applicant,
+            "request_info",
+            by=coordinator(),
+            queryset=ExpertProfile.objects.filter(status=Status.ACTIVE),
+        )
+
+    applicant.refresh_from_db()
+    assert applicant.status == Status.APPLIED
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_audit_row_keeps_the_services_extra_details(applicant):
+    transition_run(applicant, "request_info", by=coordinator(), extra={"asked_about": "region"})
+
+    assert AuditEvent.objects.get().extra == {"asked_about": "region"}
+
+
 def test_permitted_lists_what_each_person_may_do_now(applicant):
     lead = coordinator()
 
