@@ -3,6 +3,7 @@ collections, from a clean slate and when the collections are not as Tandem made 
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 from accounts.roles import Role
@@ -76,3 +77,21 @@ def test_the_role_sync_recreates_a_missing_permission_without_printing(capsys):
         content_type__app_label="engagement", codename="delete_topic"
     ).exists()
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.django_db
+def test_a_permission_of_the_same_name_in_another_app_does_not_confuse_the_role_sync():
+    """Roles name each permission with its app: another app's `view_page` is never granted."""
+    elsewhere = ContentType.objects.create(app_label="elsewhere", model="page")
+    Permission.objects.create(content_type=elsewhere, codename="view_page", name="Can view page")
+    Permission.objects.create(
+        content_type=elsewhere, codename="view_honorarium", name="Can view honorarium"
+    )
+
+    role_groups_sync()
+
+    finance = Group.objects.get(name=Role.FINANCE.value)
+    assert not finance.permissions.filter(content_type=elsewhere).exists()
+    assert finance.permissions.filter(
+        content_type__app_label="payments", codename="view_honorarium"
+    ).exists()
