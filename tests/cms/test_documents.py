@@ -364,3 +364,15 @@ def test_a_sync_without_a_published_collection_leaves_documents_where_they_are(h
     documents_visibility_sync()
 
     assert collection_of(document) == PRIVATE_DOCUMENTS
+
+
+@pytest.mark.django_db
+def test_an_upload_goes_to_the_top_level_private_collection_not_one_listed_before_it():
+    # Collections are kept in alphabetical order: "Archive" and its own folder named like the
+    # private collection come first.
+    archive = Collection.get_first_root_node().add_child(name="Archive")
+    archive.add_child(name=PRIVATE_DOCUMENTS)
+
+    document = upload()
+
+    assert document.collection == collection(PRIVATE_DOCUMENTS)
