@@ -318,3 +318,61 @@ def test_the_role_sync_takes_back_adding_documents_outside_the_private_collectio
             group=coordinators, permission__codename="add_document"
         ).values_list("collection__name", flat=True)
     ) == [PRIVATE_DOCUMENTS]
+
+
+@pytest.mark.django_db
+def test_a_sync_moves_only_what_a_live_page_links_into_the_top_level_published_collection(
+    home, django_capture_on_commit_callbacks
+):
+    from django.db.models.signals import post_save
+
+    from cms.services.documents import documents_visibility_sync
+
+    # A folder someone made inside the private collection, with the published one's name.
+    collection(PRIVATE_DOCUMENTS).add_child(name=PUBLISHED_DOCUMENTS)
+    linked, unlinked = upload(), upload()
+    with django_capture_on_commit_callbacks(execute=True):
+        linking_page(home, linked).save_revision().publish()
+    Document.objects.filter(pk=linked.pk).update(collection=collection(PRIVATE_DOCUMENTS))
+    saved = []
+
+    def record(sender, instance, **kwargs):
+        saved.append((instance.pk, instance.collection.get_parent().depth))
+
+    post_save.connect(record, sender=Document)
+    try:
+        documents_visibility_sync()
+    finally:
+        post_save.disconnect(record, sender=Document)
+
+    # One save (the search index follows each), into the published collection at the top.
+    assert saved == [(linked.pk, 1)]
+    assert collection_of(linked) == PUBLISHED_DOCUMENTS
+    assert collection_of(unlinked) == PRIVATE_DOCUMENTS
+
+
+@pytest.mark.django_db
+def test_a_sync_without_a_published_collection_leaves_documents_where_they_are(home):
+    from cms.services.documents import documents_visibility_sync
+
+    renamed = collection(PUBLISHED_DOCUMENTS)
+    renamed.name = "Old published documents"
+    renamed.save()
+    document = upload()
+    linking_page(home, document).save_revision().publish()
+
+    documents_visibility_sync()
+
+    assert collection_of(document) == PRIVATE_DOCUMENTS
+
+
+@pytest.mark.django_db
+def test_an_upload_goes_to_the_top_level_private_collection_not_one_listed_before_it():
+    # Collections are kept in alphabetical order: "Archive" and its own folder named like the
+    # private collection come first.
+    archive = Collection.get_first_root_node().add_child(name="Archive")
+    archive.add_child(name=PRIVATE_DOCUMENTS)
+
+    document = upload()
+
+    assert document.collection == collection(PRIVATE_DOCUMENTS)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
@@ -453,3 +454,249 @@ def test_attachments_are_stored_encrypted_and_sent_with_their_parameters_once():
     assert part.get_param("method") == "REQUEST"
     assert part.get_filename() == "invite.ics"
     assert part.get_payload(decode=True) == b"BEGIN:VCALENDAR"
+
+
+def _sent_attachment(content_type: str, content: str = "BEGIN:VCALENDAR"):
+    from email import message_from_bytes
+
+    from core.services.outbox import Attachment
+
+    email = queue(attachments=[Attachment("invite.ics", content_type, content)])
+    assert email_deliver(email_id=email.pk) == Delivery.SENT
+    raw = message_from_bytes(mail.outbox[0].message().as_bytes())
+    (part,) = [p for p in raw.walk() if p.get_filename()]
+    return part
+
+
+@pytest.mark.django_db
+def test_an_invitation_attachment_has_exactly_these_headers_in_utf8():
+    part = _sent_attachment("text/calendar; method=REQUEST", "SUMMARY:Café panel")
+
+    assert part.items() == [
+        ("MIME-Version", "1.0"),
+        ("Content-Transfer-Encoding", "base64"),
+        ("Content-Type", 'text/calendar; charset="utf-8"; method="REQUEST"'),
+        ("Content-Disposition", 'attachment; filename="invite.ics"'),
+    ]
+    assert part.get_payload(decode=True).decode("utf-8") == "SUMMARY:Café panel"
+
+
+@pytest.mark.django_db
+def test_an_ascii_attachment_is_still_declared_utf8():
+    part = _sent_attachment("text/calendar; method=REQUEST")
+
+    assert part.get_content_charset() == "utf-8"
+    assert part["Content-Transfer-Encoding"] == "base64"
+
+
+@pytest.mark.django_db
+def test_attachment_parameters_are_kept_unquoted_and_whole():
+    part = _sent_attachment('text/calendar; method="REQUEST" ; x-tandem = "X-PANEL=1"')
+
+    # The header is folded onto two lines: compare its words.
+    assert part["Content-Type"].split() == [
+        "text/calendar;",
+        'charset="utf-8";',
+        'method="REQUEST";',
+        'x-tandem="X-PANEL=1"',
+    ]
+    assert (part.get_param("method"), part.get_param("x-tandem")) == ("REQUEST", "X-PANEL=1")
+
+
+@pytest.mark.django_db
+def test_a_broker_that_cannot_be_reached_makes_only_that_fresh_email_due_at_once(
+    clock, settings, django_capture_on_commit_callbacks
+):
+    from tests.core.outbox_helpers import broker_down
+
+    leased = stored_email(next_attempt_at=clock.now + timedelta(seconds=300))
+    with django_capture_on_commit_callbacks() as callbacks:
+        email = queue()
+    with broker_down():
+        for callback in callbacks:
+            callback()
+
+    email.refresh_from_db()
+    leased.refresh_from_db()
+    assert email.next_attempt_at == clock.now
+    assert leased.next_attempt_at == clock.now + timedelta(seconds=300)
+
+
+@pytest.mark.django_db
+def test_an_enqueue_failing_after_the_email_was_already_tried_or_sent_keeps_its_schedule(
+    clock, settings, django_capture_on_commit_callbacks
+):
+    # Another delivery (a sweep's) reached both emails before their own tasks' callbacks ran.
+    from tests.core.outbox_helpers import broker_down
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        tried = queue()
+        sent = queue()
+    settings.EMAIL_BACKEND = FAILING
+    email_deliver(email_id=tried.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    email_deliver(email_id=sent.pk)
+    with broker_down():
+        for callback in callbacks:
+            callback()
+
+    tried.refresh_from_db()
+    sent.refresh_from_db()
+    assert tried.next_attempt_at == clock.now + timedelta(seconds=60)
+    assert sent.next_attempt_at == clock.now + timedelta(seconds=120)
+
+
+@pytest.mark.django_db
+def test_a_sent_email_is_never_swept_again(clock):
+    email = stored_email()
+    assert email_deliver(email_id=email.pk) is Delivery.SENT
+
+    clock.advance(hours=1)
+
+    assert outbox_sweep() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_attempt_leaves_another_email_claimed_at_the_same_moment_alone(settings, clock):
+    settings.EMAIL_BACKEND = FAILING
+    sending = stored_email(claimed_until=clock.now + timedelta(seconds=120), attempts=1)
+    failing = stored_email()
+
+    assert email_deliver(email_id=failing.pk) is Delivery.RETRY
+
+    sending.refresh_from_db()
+    assert (sending.claimed_until, sending.last_error) == (clock.now + timedelta(seconds=120), "")
+    assert sending.next_attempt_at == sending.created_at
+
+
+class OvertakenBackend(LocmemBackend):
+    """So slow that the claim lapses and another delivery sends the email meanwhile; then this
+    delivery's connection drops."""
+
+    clock = None
+
+    def send_messages(self, messages):
+        if OvertakenBackend.clock is None:
+            return super().send_messages(messages)
+        clock, OvertakenBackend.clock = OvertakenBackend.clock, None
+        clock.advance(seconds=121)
+        email = OutboundEmail.objects.get()
+        assert email_deliver(email_id=email.pk) is Delivery.SENT
+        raise ConnectionResetError
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_claim_lapsed_does_not_record_its_failure_over_the_one_that_sent(
+    settings, clock
+):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.OvertakenBackend"
+    OvertakenBackend.clock = clock
+    email = stored_email()
+
+    assert email_deliver(email_id=email.pk) is Delivery.RETRY
+
+    email.refresh_from_db()
+    assert email.sent_at == clock.now
+    assert (email.attempts, email.last_error, email.claimed_until) == (2, "", None)
+    assert email.next_attempt_at == clock.now + timedelta(seconds=120)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_refuses_to_run_inside_a_callers_transaction():
+    from django.db import transaction
+
+    email = stored_email()
+
+    with transaction.atomic(), pytest.raises(RuntimeError):
+        email_deliver(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert (email.attempts, email.sent_at) == (0, None)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_giving_up_leaves_sent_claimed_and_already_given_up_emails_alone(clock, caplog):
+    old = clock.now - timedelta(hours=49)
+    sent = stored_email(queued_at=old, sent_at=old)
+    sending = stored_email(queued_at=old, claimed_until=clock.now + timedelta(seconds=60))
+    given_up = stored_email(queued_at=old, failed_at=clock.now - timedelta(hours=1))
+    lapsed = stored_email(queued_at=old, claimed_until=clock.now - timedelta(seconds=1))
+
+    with caplog.at_level(logging.WARNING, logger="core.services.outbox"):
+        outbox_sweep()
+
+    for email in (sent, sending, given_up, lapsed):
+        email.refresh_from_db()
+    assert sent.failed_at is None
+    assert (sending.failed_at, sending.claimed_until) == (None, clock.now + timedelta(seconds=60))
+    assert given_up.failed_at == clock.now - timedelta(hours=1)
+    assert (lapsed.failed_at, lapsed.claimed_until) == (clock.now, None)
+    assert caplog.messages == [
+        "Gave up on 1 emails not sent within 48 hours; staff can resend them"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_resent_email_is_a_freshly_queued_one_left_to_its_task_for_a_lease(
+    clock, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    staff = coordinator()
+    email = stored_email(
+        queued_at=clock.now - timedelta(hours=50),
+        next_attempt_at=clock.now - timedelta(hours=1),
+        claimed_until=clock.now - timedelta(hours=2),
+        failed_at=clock.now - timedelta(hours=2),
+        attempts=30,
+        last_error="SMTPServerDisconnected",
+    )
+    other = stored_email(failed_at=clock.now - timedelta(hours=2), attempts=30)
+
+    ContentType.objects.get_for_model(OutboundEmail)  # cached from here on, as in a worker
+    # The callbacks are captured but not run: the task enqueued on commit has not run yet.
+    # Its log entry is labelled from the row already read: no query for the template.
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(7):
+        assert email_resend(email_id=email.pk, by=staff) is True
+
+    email.refresh_from_db()
+    other.refresh_from_db()
+    assert (email.failed_at, email.claimed_until, email.sent_at) == (None, None, None)
+    assert (email.attempts, email.last_error) == (0, "")
+    assert (email.queued_at, email.next_attempt_at) == (
+        clock.now,
+        clock.now + timedelta(seconds=300),
+    )
+    assert (other.failed_at, other.attempts) == (clock.now - timedelta(hours=2), 30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sweep_skips_an_email_locked_by_another_sweep_instead_of_waiting_for_it(monkeypatch):
+    from django.db import transaction
+
+    locked, free = stored_email(), stored_email()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(OutboundEmail.objects.select_for_update().filter(pk=locked.pk))
+                holding.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=hold)
+    other.start()
+    holding.wait(5)
+    enqueued = []
+    monkeypatch.setattr(outbox, "task_enqueue", lambda name, *ids: enqueued.extend(ids) or True)
+    try:
+        swept = outbox_sweep()
+    finally:
+        release.set()
+        other.join()
+
+    assert (swept, enqueued) == (1, [free.pk])

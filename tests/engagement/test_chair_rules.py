@@ -163,3 +163,20 @@ def test_only_the_chair_may_suggest(client, people, who):
     with pytest.raises(TransitionNotAllowed):
         panel_suggestion_create(panel=people["panel"], text="Someone", by=people[who])
     assert not PanelSuggestion.objects.exists()
+
+
+def test_a_suggestion_is_recorded_against_the_chair_and_refusals_say_why(people):
+    from core.models import AuditEvent
+
+    the_panel = people["panel"]
+    with pytest.raises(TransitionNotAllowed) as empty:
+        panel_suggestion_create(panel=the_panel, text="  ", by=people["chair"])
+    with pytest.raises(TransitionNotAllowed) as not_chair:
+        panel_suggestion_create(panel=the_panel, text="Someone", by=people["member"])
+
+    suggestion = panel_suggestion_create(panel=the_panel, text="Someone", by=people["chair"])
+
+    assert str(empty.value) == "Say who you suggest and why."
+    assert str(not_chair.value) == "Only the panel's chair can suggest experts for it."
+    event = AuditEvent.objects.filter(panel=the_panel).get(action="panel.suggestion")
+    assert (event.actor, event.extra) == (people["chair"], {"id": suggestion.pk})

@@ -89,3 +89,13 @@ def test_consent_wording_is_shown_as_text_never_as_markup(client, db):
     assert '<a href="https://evil.test">' not in body
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
     assert "<p>Quotes may be used.</p>" in body
+
+
+def test_the_first_wording_of_a_kind_is_version_one(db):
+    # As on a database whose wording was never seeded.
+    ConsentStatement.objects.filter(kind="contact").delete()
+
+    first = consent_statement_publish(kind="contact", title="Contact", text="Tandem may email me.")
+    second = consent_statement_publish(kind="contact", title="Contact", text="Or phone me.")
+
+    assert (first.version, second.version) == (1, 2)

@@ -319,3 +319,40 @@ def test_invitation_emails_are_plain_text_and_html(clock, django_capture_on_comm
     assert f"/invitations/{token}/" in mail.outbox[0].alternatives[0].content
     # The reminder cannot know the token: it points to the dashboard.
     assert "/invitations/" not in mail.outbox[1].body
+
+
+def test_each_due_invitation_is_reminded_of_its_own_date_and_a_later_one_waits_its_turn(
+    clock, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from django.db.models import F
+
+    the_panel, by = seated_panel(seats=5)
+    a, b, later, answered, reminded = experts(5)
+    invite(
+        the_panel,
+        by,
+        [a, b, later, answered, reminded],
+        capture=django_capture_on_commit_callbacks,
+    )
+    Invitation.objects.filter(expert=later).update(expires_at=F("expires_at") + timedelta(days=3))
+    invitation_decline(invitation=Invitation.objects.get(expert=answered), by=answered.user)
+    Invitation.objects.filter(expert=reminded).update(reminded_at=clock.now)
+    mail.outbox.clear()
+    clock.advance(days=5, minutes=1)
+
+    # One query for what is due, then ten per invitation (its claim, one read with its expert
+    # and panel, the queued email with its reference index, and savepoints); nothing at all
+    # for the answered or the already reminded one.
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(21):
+        assert invitations_remind_due() == 2
+
+    expires = Invitation.objects.get(expert=a).expires_at
+    day = f"{expires.day} {expires:%B %Y}"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([a.user.email, b.user.email])
+    assert all(f"is open until {day}." in m.body for m in mail.outbox)
+    assert Invitation.objects.get(expert=later).reminded_at is None
+
+    clock.advance(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations_remind_due() == 1
+    assert mail.outbox[-1].to == [later.user.email]

@@ -370,3 +370,67 @@ def test_members_with_the_same_name_are_listed_in_the_order_they_joined(client, 
         later_account,
         earlier_account,
     ]
+
+
+# Exact refusals and records
+
+
+def refusal(call, **kwargs) -> str:
+    with pytest.raises(TransitionNotAllowed) as refused:
+        call(**kwargs)
+    return str(refused.value)
+
+
+def test_refusals_are_explained_in_these_words(lead, panel):
+    membership = panel_member_add(
+        panel=panel, expert=expert(status="active"), role="member", started_on=TODAY(), by=lead
+    )
+
+    assert refusal(panel_coordinator_add, panel=panel, coordinator=finance(), by=lead) == (
+        "Only people with the coordinator role can coordinate."
+    )
+    assert refusal(panel_coordinator_remove, panel=panel, coordinator=lead, by=lead) == (
+        "A panel needs at least one coordinator."
+    )
+    assert refusal(
+        panel_membership_end,
+        membership=membership,
+        by=lead,
+        ended_on=TODAY() - timedelta(days=1),
+    ) == ("A membership cannot end before it starts.")
+
+
+def test_coordinator_changes_are_recorded_once_against_who_made_them(lead, panel):
+    colleague = coordinator()
+
+    panel_coordinator_add(panel=panel, coordinator=colleague, by=lead)
+    panel_coordinator_add(panel=panel, coordinator=colleague, by=lead)
+    panel_coordinator_remove(panel=panel, coordinator=lead, by=colleague)
+
+    assert list(panel.coordinators.all()) == [colleague]
+    events = AuditEvent.objects.filter(panel=panel).order_by("pk")[2:]
+    assert [(e.actor, e.action, e.extra) for e in events] == [
+        (lead, "panel.coordinator_add", {"user_id": colleague.pk}),
+        (colleague, "panel.coordinator_remove", {"user_id": lead.pk}),
+    ]
+
+
+def test_a_membership_can_end_the_day_it_starts_and_ending_it_again_changes_nothing(lead, panel):
+    colleague = coordinator()
+    panel_coordinator_add(panel=panel, coordinator=colleague, by=lead)
+    person = expert(status="active")
+    start = TODAY() - timedelta(days=5)
+    membership = panel_member_add(
+        panel=panel, expert=person, role="member", started_on=start, by=lead
+    )
+
+    panel_membership_end(membership=membership, by=colleague, ended_on=start)
+    panel_membership_end(membership=membership, by=lead, ended_on=start)
+    panel_membership_end(membership=membership, by=lead, ended_on=TODAY())
+
+    membership.refresh_from_db()
+    assert membership.ended_on == start
+    events = AuditEvent.objects.filter(panel=panel, action="panel.member_end")
+    assert [(e.actor, e.extra) for e in events] == [
+        (colleague, {"expert": person.reference, "until": start.isoformat()})
+    ]
