@@ -376,3 +376,19 @@ def test_an_upload_goes_to_the_top_level_private_collection_not_one_listed_befor
     document = upload()
 
     assert document.collection == collection(PRIVATE_DOCUMENTS)
+
+
+@pytest.mark.django_db
+def test_a_page_linking_another_page_does_not_publish_a_document_with_the_same_id(
+    home, django_capture_on_commit_callbacks
+):
+    """The reference index holds links to pages, images and documents alike: only a link to a
+    document publishes a document."""
+    document = upload(pk=home.pk)
+    body = [("paragraph", RichText(f'<p><a linktype="page" id="{home.pk}">Home</a></p>'))]
+    page = home.add_child(instance=StandardPage(title="Our work", slug="our-work", body=body))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+    assert collection_of(document) == PRIVATE_DOCUMENTS
