@@ -603,7 +603,7 @@ def test_a_delivery_whose_claim_lapsed_does_not_record_its_failure_over_the_one_
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_delivery_refuses_to_run_inside_a_callers_transaction():
     from django.db import transaction
 
