@@ -5,6 +5,7 @@ in-process, email written to files under var/mail/. See README.md for every vari
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -338,6 +339,13 @@ OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "360
 OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
 OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
 OUTBOX_ENQUEUE_LEASE_SECONDS = float(os.environ.get("OUTBOX_ENQUEUE_LEASE_SECONDS", "300"))
+
+# What experts see of their payments (payments.selectors.statements). Finance pays approved
+# items in a monthly batch on PAYMENTS_BATCH_DAY, so that is the date an approved item is
+# expected by. Experts who asked for benefits or tax signposting are told when a tax year's
+# payments for work pass PAYMENTS_TRADING_ALLOWANCE (HMRC's trading allowance: £1,000).
+PAYMENTS_BATCH_DAY = int(os.environ.get("PAYMENTS_BATCH_DAY", "15"))
+PAYMENTS_TRADING_ALLOWANCE = Decimal(os.environ.get("PAYMENTS_TRADING_ALLOWANCE", "1000.00"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tandem"
