@@ -326,6 +326,21 @@ CELERY_BEAT_SCHEDULE = {
 # sending it itself (it still sends once only: the send transition runs once).
 INVITATION_SEND_GRACE_SECONDS = float(os.environ.get("INVITATION_SEND_GRACE_SECONDS", "300"))
 
+# Payments. Expense receipts live in a private folder outside MEDIA_ROOT (never served by the
+# web server; payments/storage.py), up to PAYMENTS_RECEIPT_MAX_BYTES each; one expense claim
+# may be at most PAYMENTS_EXPENSE_MAX_AMOUNT pounds. The honoraria sweeper creates, for work
+# recorded more than PAYMENTS_HONORARIUM_GRACE_SECONDS ago, any honorarium its task missed.
+PAYMENTS_RECEIPTS_ROOT = Path(
+    os.environ.get("PAYMENTS_RECEIPTS_ROOT", VAR_DIR / "private" / "receipts")
+)
+PAYMENTS_RECEIPT_MAX_BYTES = int(
+    os.environ.get("PAYMENTS_RECEIPT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+PAYMENTS_EXPENSE_MAX_AMOUNT = os.environ.get("PAYMENTS_EXPENSE_MAX_AMOUNT", "2000.00")
+PAYMENTS_HONORARIUM_GRACE_SECONDS = float(
+    os.environ.get("PAYMENTS_HONORARIUM_GRACE_SECONDS", "300")
+)
+
 # The email outbox (core.services.outbox). A failed delivery is retried after
 # OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not
 # sent within OUTBOX_GIVE_UP_HOURS is given up and listed for staff to resend. A delivery in
