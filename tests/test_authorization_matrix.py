@@ -26,6 +26,7 @@ from engagement.models import (
 from engagement.selectors.teams import team_token_hash
 from engagement.services.invitations import token_hash
 from payments.models import Honorarium
+from tests.engagement import payment_helpers
 from tests.factories import (
     advisory_request,
     coordinator,
@@ -133,6 +134,15 @@ MATRIX = [
     # Panel pages and sessions: {rpanel} is the researcher's team's request panel, the expert
     # a member; {upcoming} and {held} are its sessions (the expert took part in {held}).
     ("/me/time-zone/",                                 (302, 200, 200, 200, 200, 200, 200, 200)),
+    # The expert's own payments: people without an expert profile have none (404), and an
+    # item of somebody else's is "page not found" too.
+    ("/me/payments/",                                  (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement/",                        (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement/?year=1999",              (302, 400, 400, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement.csv",                     (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/new/",                     (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/{expense}/receipt/",       (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/999999/receipt/",          (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/panels/{panel}/",                               (302, 200, 404, 404, 404, 200, 404, 404)),
     ("/panels/{rpanel}/",                              (302, 200, 404, 200, 404, 200, 404, 404)),
     ("/panels/999999/",                                (302, 404, 404, 404, 404, 404, 404, 404)),
@@ -186,7 +196,8 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.PAYMENTS_RECEIPTS_ROOT = tmp_path / "receipts"
     home = site_seed()
     the_coordinator = coordinator()
     the_expert = expert(expertise_notes="Interview design")
@@ -246,6 +257,7 @@ def world(db):
         "invitation": invitation.pk,
         "token": TOKEN,
         "honorarium": honorarium.pk,
+        "expense": payment_helpers.expense(the_expert).pk,
         "site": Site.objects.get(root_page=home).pk,
         "topic": Topic.objects.create(name="Housing").pk,
         "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
