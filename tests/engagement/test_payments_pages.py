@@ -281,9 +281,7 @@ def test_two_claims_from_two_forms_are_two_claims(signed_in):
     assert Expense.objects.count() == 2
 
 
-def test_a_key_from_somebody_elses_form_still_makes_a_claim_of_ones_own(
-    client, signed_in, person
-):
+def test_a_key_from_somebody_elses_form_still_makes_a_claim_of_ones_own(client, signed_in, person):
     key = str(uuid.uuid4())
     signed_in.post("/me/payments/expenses/new/", claim(claim_key=key))
     other = expert()
