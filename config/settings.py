@@ -321,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.invitations_expire_due",
         "schedule": 900.0,
     },
+    "honoraria-create-due": {"task": "engagement.tasks.honoraria_create_due", "schedule": 300.0},
 }
 # The invitation sweeper leaves an invitation this long to the task enqueued for it before
 # sending it itself (it still sends once only: the send transition runs once).

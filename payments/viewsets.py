@@ -1,10 +1,16 @@
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import CreateView, InspectView
 
 from core.templatetags.money import NOTHING, money_display
-from core.viewsets import LabelledColumn, LabelledDateColumn, ViewOnlyViewSet
-from payments.models import Honorarium
+from core.viewsets import (
+    AddOnlyPolicy,
+    LabelledColumn,
+    LabelledDateColumn,
+    NoCopyModelViewSet,
+    ViewOnlyViewSet,
+)
+from payments.models import Honorarium, RateCard
 
 
 def _date(value) -> str:
@@ -55,3 +61,53 @@ class HonorariumViewSet(ViewOnlyViewSet):
         "created_at",
         "paid_at",
     ]
+
+
+class RateCardCreateView(CreateView):
+    def save_instance(self):
+        card = self.form.save(commit=False)
+        card.created_by = self.request.user
+        card.save()
+        return card
+
+
+class RateCardViewSet(NoCopyModelViewSet):
+    """Effective-dated rates. A change is a new card from a later date, never an edit: each
+    honorarium keeps the card it was worked out from."""
+
+    model = RateCard
+    name = "rate-cards"
+    icon = "form"
+    menu_label = _("Rate cards")
+    menu_order = 165
+    add_to_admin_menu = True
+    add_view_class = RateCardCreateView
+    inspect_view_enabled = True
+    form_fields = [
+        "effective_from",
+        "session_hourly",
+        "preparation_hourly",
+        "review_fee",
+        "writing_hourly",
+        "day_rate",
+        "mileage_per_mile",
+        "expenses_notes",
+    ]
+    list_display = [
+        "__str__",
+        LabelledDateColumn("effective_from", label=_("In force from")),
+        LabelledColumn(
+            "session_hourly",
+            label=_("Sessions, per hour"),
+            accessor=lambda card: money_display(card.session_hourly),
+        ),
+        LabelledColumn(
+            "review_fee",
+            label=_("Per review"),
+            accessor=lambda card: money_display(card.review_fee),
+        ),
+    ]
+
+    @property
+    def permission_policy(self):
+        return AddOnlyPolicy(self.model)

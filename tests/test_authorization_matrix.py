@@ -191,6 +191,20 @@ MATRIX = [
     ("/admin/advisory-requests/inspect/{draft_request}/", (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/edit/{sent_request}/",  (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/new/",                  (302, 403, 403, 403, 403, 404, 404, 404)),
+    # Payments (staff): coordinators approve, Finance batches and pays; both see receipts.
+    ("/admin/payments/approvals/",                     (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/payments/approvals/?status=paid&age=30",  (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/payments/expenses/{expense}/receipt/",    (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/payments/expenses/999999/receipt/",       (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/payments/batches/",                       (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/{batch}/",               (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/{batch}/export/",        (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/999999/",                (302, 403, 403, 403, 403, 302, 302, 404)),
+    ("/admin/rate-cards/",                             (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/rate-cards/new/",                         (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/rate-cards/inspect/{rate_card}/",         (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/rate-cards/edit/{rate_card}/",            (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/rate-cards/delete/{rate_card}/",          (302, 403, 403, 403, 403, 302, 302, 302)),
 ]
 # fmt: on
 
@@ -269,7 +283,22 @@ def world(db, settings, tmp_path):
         "sent_request": advisory_request(research_team=research_team, status="submitted").pk,
     }
     ids.update(_sessions_world(users, member=the_expert))
+    ids.update(_payments_world(users, payee=the_expert))
     return SimpleNamespace(users=users, ids=ids)
+
+
+def _payments_world(users, *, payee) -> dict:
+    """A rate card, an expense claim of the expert's, and a batch Finance built."""
+    from payments.services.batches import batch_create
+    from payments.services.honoraria import honorarium_approve
+    from tests.payments.core_helpers import expense_for, honorarium_for, rate_card
+
+    card = rate_card(date(2026, 1, 1))
+    claim = expense_for(payee)
+    item = honorarium_for(payee, source_id=424242)
+    honorarium_approve(honorarium_id=item.pk, by=users["other_coordinator"])
+    batch = batch_create(by=users["finance"], honorarium_ids=[item.pk])
+    return {"rate_card": card.pk, "expense": claim.pk, "batch": batch.pk}
 
 
 def _sessions_world(users, *, member) -> dict:
