@@ -1,7 +1,5 @@
 """Honoraria, expenses and receipt files for the tests of the expert's payment pages."""
 
-import struct
-import zlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,22 +7,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from engagement.seed import demo_receipt_png
 from payments.models import Expense, Honorarium
-
-
-def png_bytes() -> bytes:
-    """A real PNG of one white pixel."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\xff\xff")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -33,7 +17,8 @@ PDF_BYTES = (
 
 
 def upload(name="bus-ticket.png", content=None, content_type="image/png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type)
+    content = demo_receipt_png() if content is None else content
+    return SimpleUploadedFile(name, content, content_type)
 
 
 def at(day: date) -> datetime:
@@ -69,6 +54,6 @@ def expense(person, amount="12.50", *, status="pending", incurred_on=None, **fie
         receipt_content_type="image/png",
         **fields,
     )
-    item.receipt.save("receipt", ContentFile(png_bytes()), save=False)
+    item.receipt.save("receipt", ContentFile(demo_receipt_png()), save=False)
     item.save()
     return item
