@@ -29,6 +29,31 @@ class HonorariumInspectView(InspectView):
     def get_paid_at_display_value(self):
         return _date(self.object.paid_at)
 
+    def get_work_date_display_value(self):
+        work_date = self.object.work_date
+        return formats.date_format(work_date, "SHORT_DATE_FORMAT") if work_date else NOTHING
+
+    def get_quantity_display_value(self):
+        return self.object.quantity if self.object.quantity is not None else NOTHING
+
+    def get_source_type_display_value(self):
+        return self.object.get_source_type_display() or NOTHING
+
+    def get_not_payable_reason_display_value(self):
+        return self.object.get_not_payable_reason_display() or NOTHING
+
+    def get_rejection_reason_display_value(self):
+        return self.object.rejection_reason or NOTHING
+
+    def get_approved_at_display_value(self):
+        return _date(self.object.approved_at)
+
+    def get_rate_display_value(self):
+        return money_display(self.object.rate, self.object.currency)
+
+    def get_preparation_rate_display_value(self):
+        return money_display(self.object.preparation_rate, self.object.currency)
+
 
 class HonorariumViewSet(ViewOnlyViewSet):
     """Finance's list of honoraria. Read-only here: payments change state through services."""
@@ -49,16 +74,27 @@ class HonorariumViewSet(ViewOnlyViewSet):
         ),
         LabelledColumn("status", label=_("Status"), accessor="get_status_display"),
         LabelledColumn("method", label=_("Method"), accessor="get_method_display"),
+        LabelledDateColumn("work_date", label=_("Date of the work")),
         LabelledDateColumn("created_at", label=_("Created")),
     ]
-    list_filter = ["status", "method"]
+    list_filter = ["status", "method", "source_type", "payable"]
     inspect_view_fields = [
         "payee_reference",
         "description",
+        "source_type",
+        "work_date",
+        "quantity",
+        "rate",
+        "preparation_hours",
+        "preparation_rate",
         "amount",
         "method",
+        "payable",
+        "not_payable_reason",
         "status",
+        "rejection_reason",
         "created_at",
+        "approved_at",
         "paid_at",
     ]
 

@@ -225,3 +225,23 @@ def test_a_legal_name_that_looks_like_a_formula_is_defused(payer, lead):
     rows = list(csv.reader(io.StringIO(batch_export_csv(batch_id=batch.pk, by=payer))))
 
     assert rows[1][2] == '\'=HYPERLINK("x")'
+
+
+def test_erasing_an_account_keeps_the_payment_records_and_their_ledger(payer, items):
+    from engagement.services.privacy import account_erase
+
+    batch = build(payer, items)
+    batch_mark_paid(batch_id=batch.pk, by=payer)
+    bank, _voucher = items["people"]
+
+    account_erase(user=bank.user)
+
+    kept = Honorarium.objects.get(pk=items["bank"].pk)
+    assert (kept.payee, kept.payee_reference, kept.status) == (None, bank.reference, "paid")
+    assert Expense.objects.get(pk=items["bank_expense"].pk).payee is None
+    assert list(kept.ledger.values_list("action", flat=True)) == [
+        "create",
+        "approve",
+        "batch",
+        "pay",
+    ]
