@@ -55,6 +55,7 @@ MATRIX = [
     # url                                               anon exp  oexp res  ores coord ocoo fin
     ("/",                                              ALL_200),
     ("/about/",                                        ALL_200),
+    ("/how-we-pay/",                                   ALL_200),
     ("/safeguarding/",                                 ALL_200),
     ("/healthz",                                       ALL_200),
     ("/accounts/login/",                               (200, 302, 302, 302, 302, 302, 302, 302)),
