@@ -415,3 +415,18 @@ def test_the_statement_query_count_does_not_grow(signed_in, person):
             expense(person, status="paid")
 
     assert_query_count_constant(signed_in, "/me/payments/statement/", add_items, max_queries=10)
+
+
+def test_the_data_page_and_download_include_the_experts_expenses(signed_in, person):
+    import json
+
+    expense(person, "12.50", status="rejected", rejection_reason="No receipt date.")
+
+    page = signed_in.get("/me/data/").content.decode()
+    data = json.loads(signed_in.get("/me/data.json").content)
+
+    assert "Travel: Bus fare to the panel" in page
+    assert "No receipt date." in page
+    assert [(e["description"], e["amount"], e["status"]) for e in data["expenses"]] == [
+        ("Bus fare to the panel", "12.50", "rejected")
+    ]
