@@ -283,3 +283,26 @@ def test_the_batches_page_makes_the_same_queries_at_any_size(client, card):
     client.force_login(payer)
     # Three for the page itself (batches, approved honoraria, approved expenses).
     assert_query_count_constant(client, BATCHES, grow, max_queries=14)
+
+
+@pytest.mark.parametrize("role", ["finance", "coordinator"])
+def test_the_dashboards_make_the_same_queries_at_any_size(client, card, role):
+    lead, payer = coordinator(), finance()
+    person = expert()
+    made = {"n": 0}
+
+    def grow(n):
+        today = timezone.localdate()
+        for _ in range(n):
+            made["n"] += 1
+            item = honorarium_for(
+                person, source_id=made["n"], work_date=today - timedelta(days=made["n"] % 20)
+            )
+            honorarium_approve(honorarium_id=item.pk, by=lead)
+            batch = batch_create(by=payer, honorarium_ids=[item.pk])
+            if made["n"] % 2:
+                batch_mark_paid(batch_id=batch.pk, by=payer)
+            expense_for(person)
+
+    client.force_login(payer if role == "finance" else coordinator())
+    assert_query_count_constant(client, "/admin/", grow, sizes=(3, 12), max_queries=40)
