@@ -167,3 +167,13 @@ def test_staff_cancel_an_approved_claim(db):
     expense_approve(expense_id=claim.pk, by=coordinator())
 
     assert expense_cancel(expense_id=claim.pk, by=finance()).status == "cancelled"
+
+
+def test_the_largest_claim_and_the_largest_receipt_are_accepted(db, settings):
+    settings.PAYMENTS_RECEIPT_MAX_BYTES = 1024
+    exactly = PDF + b"0" * (1024 - len(PDF))
+
+    claim = expense_for(expert(), amount="2000.00", content=exactly)
+
+    assert claim.amount == Decimal("2000.00")
+    assert claim.receipt.size == 1024
