@@ -177,3 +177,13 @@ def test_the_largest_claim_and_the_largest_receipt_are_accepted(db, settings):
 
     assert claim.amount == Decimal("2000.00")
     assert claim.receipt.size == 1024
+
+
+def test_a_claim_that_cannot_be_stored_leaves_no_receipt_behind(db, receipts_root):
+    from accounts.models import User
+
+    with pytest.raises(ValueError, match="unsaved"):
+        expense_for(expert(), payee=User(email="gone@tandem.test"))  # never saved
+
+    assert not Expense.objects.exists()
+    assert list(receipts_root.iterdir()) == []
