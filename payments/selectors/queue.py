@@ -39,7 +39,7 @@ def approval_queue(
 ) -> list[QueueRow]:
     """Honoraria and expenses in `status`, oldest work first (at most QUEUE_LIMIT of each),
     aged in days since the work was done; filtered by kind, source (a kind of work, or
-    "expense") and age. Two queries at most."""
+    "expense") and age (work done more than `older_than_days` ago). Two queries at most."""
     today = today or timezone.localdate()
     rows: list[QueueRow] = []
     cutoff = today - timedelta(days=older_than_days) if older_than_days else None
@@ -48,7 +48,7 @@ def approval_queue(
         if source:
             honoraria = honoraria.filter(source_type=source)
         if cutoff:
-            honoraria = honoraria.filter(work_date__lte=cutoff)
+            honoraria = honoraria.filter(work_date__lt=cutoff)
         for item in honoraria.order_by("work_date", "pk")[:QUEUE_LIMIT]:
             work_date = item.work_date or timezone.localdate(item.created_at)
             rows.append(
@@ -63,7 +63,7 @@ def approval_queue(
     if kind in ("", "expense") and source in ("", "expense"):
         expenses = Expense.objects.filter(status=status).select_related("payee")
         if cutoff:
-            expenses = expenses.filter(incurred_on__lte=cutoff)
+            expenses = expenses.filter(incurred_on__lt=cutoff)
         for item in expenses.order_by("incurred_on", "pk")[:QUEUE_LIMIT]:
             rows.append(
                 QueueRow(

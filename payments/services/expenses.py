@@ -102,27 +102,32 @@ def expense_submit(
         errors["method"] = _("Choose how to be paid back.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        expense = Expense(
-            payee=payee,
-            payee_reference=payee_reference,
-            category=category,
-            description=description,
-            incurred_on=incurred_on,
-            amount=amount,
-            method=method,
-            receipt_content_type=content_type,
-        )
-        # The name is chosen by the storage (a random uuid), never the uploaded one.
-        expense.receipt.save("receipt", receipt, save=False)
-        expense.save()
-        ledger_record(
-            item=expense,
-            action=LedgerEntry.Action.CREATE,
-            from_state="",
-            to_state=expense.status,
-            actor=payee,
-        )
+    expense = Expense(
+        payee=payee,
+        payee_reference=payee_reference,
+        category=category,
+        description=description,
+        incurred_on=incurred_on,
+        amount=amount,
+        method=method,
+        receipt_content_type=content_type,
+    )
+    # The name is chosen by the storage (a random uuid), never the uploaded one.
+    expense.receipt.save("receipt", receipt, save=False)
+    try:
+        with transaction.atomic():
+            expense.save()
+            ledger_record(
+                item=expense,
+                action=LedgerEntry.Action.CREATE,
+                from_state="",
+                to_state=expense.status,
+                actor=payee,
+            )
+    except Exception:
+        # No claim, no file: a receipt is never left behind without its record.
+        expense.receipt.delete(save=False)
+        raise
     return expense
 
 

@@ -167,3 +167,23 @@ def test_staff_cancel_an_approved_claim(db):
     expense_approve(expense_id=claim.pk, by=coordinator())
 
     assert expense_cancel(expense_id=claim.pk, by=finance()).status == "cancelled"
+
+
+def test_the_largest_claim_and_the_largest_receipt_are_accepted(db, settings):
+    settings.PAYMENTS_RECEIPT_MAX_BYTES = 1024
+    exactly = PDF + b"0" * (1024 - len(PDF))
+
+    claim = expense_for(expert(), amount="2000.00", content=exactly)
+
+    assert claim.amount == Decimal("2000.00")
+    assert claim.receipt.size == 1024
+
+
+def test_a_claim_that_cannot_be_stored_leaves_no_receipt_behind(db, receipts_root):
+    from accounts.models import User
+
+    with pytest.raises(ValueError, match="unsaved"):
+        expense_for(expert(), payee=User(email="gone@tandem.test"))  # never saved
+
+    assert not Expense.objects.exists()
+    assert list(receipts_root.iterdir()) == []

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEvent
-from payments.models import Expense, Honorarium, PaymentBatch
+from payments.models import Expense, Honorarium, PaymentBatch, RateCard
 from payments.services.batches import batch_create, batch_mark_paid
 from payments.services.expenses import expense_approve
 from payments.services.honoraria import honorarium_approve
@@ -283,3 +283,63 @@ def test_the_batches_page_makes_the_same_queries_at_any_size(client, card):
     client.force_login(payer)
     # Three for the page itself (batches, approved honoraria, approved expenses).
     assert_query_count_constant(client, BATCHES, grow, max_queries=14)
+
+
+@pytest.mark.parametrize("role", ["finance", "coordinator"])
+def test_the_dashboards_make_the_same_queries_at_any_size(client, card, role):
+    lead, payer = coordinator(), finance()
+    person = expert()
+    made = {"n": 0}
+
+    def grow(n):
+        today = timezone.localdate()
+        for _ in range(n):
+            made["n"] += 1
+            item = honorarium_for(
+                person, source_id=made["n"], work_date=today - timedelta(days=made["n"] % 20)
+            )
+            honorarium_approve(honorarium_id=item.pk, by=lead)
+            batch = batch_create(by=payer, honorarium_ids=[item.pk])
+            if made["n"] % 2:
+                batch_mark_paid(batch_id=batch.pk, by=payer)
+            expense_for(person)
+
+    client.force_login(payer if role == "finance" else coordinator())
+    assert_query_count_constant(client, "/admin/", grow, sizes=(3, 12), max_queries=40)
+
+
+def rate_card_form(**overrides):
+    data = {
+        "effective_from": "2027-04-01",
+        "session_hourly": "27.50",
+        "preparation_hourly": "22.00",
+        "review_fee": "45.00",
+        "writing_hourly": "32.00",
+        "day_rate": "190.00",
+        "mileage_per_mile": "0.45",
+        "expenses_notes": "Receipts for everything.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_finance_adds_a_rate_card_and_bad_rates_change_nothing(client, db):
+    payer = finance()
+    client.force_login(payer)
+
+    negative = client.post("/admin/rate-cards/new/", rate_card_form(session_hourly="-1"))
+    added = client.post("/admin/rate-cards/new/", rate_card_form())
+    same_day = client.post("/admin/rate-cards/new/", rate_card_form(review_fee="50.00"))
+
+    assert negative.status_code == 200 and same_day.status_code == 200
+    assert added.status_code == 302
+    card = RateCard.objects.get()
+    assert (card.session_hourly, card.review_fee, card.created_by) == (
+        Decimal("27.50"),
+        Decimal("45.00"),
+        payer,
+    )
+    client.force_login(coordinator())
+    refused = client.post("/admin/rate-cards/new/", rate_card_form(effective_from="2028-01-01"))
+    assert refused.status_code == 302
+    assert RateCard.objects.count() == 1
