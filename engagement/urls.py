@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("me/payments/expenses/new/", payments.me_expense_new, name="me_expense_new"),
     path(
+        "me/payments/expenses/<int:pk>/withdraw/",
+        payments.me_expense_withdraw,
+        name="me_expense_withdraw",
+    ),
+    path(
         "me/payments/expenses/<int:pk>/receipt/",
         payments.me_expense_receipt,
         name="me_expense_receipt",

@@ -143,6 +143,7 @@ MATRIX = [
     ("/me/payments/statement.csv",                     (302, 200, 200, 404, 404, 404, 404, 404)),
     ("/me/payments/expenses/new/",                     (302, 200, 200, 404, 404, 404, 404, 404)),
     ("/me/payments/expenses/{expense}/receipt/",       (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/{expense}/withdraw/",      (302, 405, 405, 405, 405, 405, 405, 405)),
     ("/me/payments/expenses/999999/receipt/",          (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/panels/{panel}/",                               (302, 200, 404, 404, 404, 200, 404, 404)),
     ("/panels/{rpanel}/",                              (302, 200, 404, 200, 404, 200, 404, 404)),

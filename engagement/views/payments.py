@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.transitions import TransitionNotAllowed
 from engagement.payment_forms import ExpenseClaimForm
 from engagement.services.expenses import expense_claim
 from engagement.views.me import _submitted_profile
@@ -25,6 +26,7 @@ from payments.selectors.statements import (
     payments_overview_for,
     tax_year_of,
 )
+from payments.services.expenses import expense_withdraw
 from payments.storage import RECEIPT_EXTENSIONS
 
 # The first tax year a statement can be asked for; Tandem paid nobody before it.
@@ -179,3 +181,19 @@ def me_expense_receipt(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def me_expense_withdraw(request, pk: int):
+    """The expert takes back a claim still waiting for approval."""
+    expense = get_object_or_404(Expense, pk=pk, payee=request.user)
+    try:
+        expense_withdraw(expense_id=expense.pk, by=request.user)
+    except TransitionNotAllowed:
+        messages.error(
+            request, _("This claim has already been checked, so it can no longer be withdrawn.")
+        )
+    else:
+        messages.success(request, _("You have withdrawn your claim. It will not be paid."))
+    return redirect("me_payments")

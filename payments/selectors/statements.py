@@ -89,6 +89,7 @@ class PaymentLine:
     note: str  # why it is not paid, or why it was not approved
     payable: bool
     method_label: str
+    may_withdraw: bool = False  # a claim its expert may still take back
 
 
 def _honorarium_line(item: Honorarium, today: date) -> PaymentLine:
@@ -129,7 +130,7 @@ def _honorarium_line(item: Honorarium, today: date) -> PaymentLine:
     )
 
 
-def _expense_line(item: Expense, today: date) -> PaymentLine:
+def _expense_line(item: Expense, today: date, payee) -> PaymentLine:
     state, tone, expected = _state(item, Expense.Status, today)
     return PaymentLine(
         kind="expense",
@@ -146,6 +147,7 @@ def _expense_line(item: Expense, today: date) -> PaymentLine:
         note=item.rejection_reason if item.status == Expense.Status.REJECTED else "",
         payable=True,
         method_label=item.get_method_display(),
+        may_withdraw=Expense.workflow.permits(payee, item, "withdraw"),
     )
 
 
@@ -176,7 +178,7 @@ def payments_overview_for(*, payee, today: date) -> dict:
     on their way this year) is what the trading-allowance notice compares."""
     year = tax_year_for(today)
     lines = [_honorarium_line(h, today) for h in Honorarium.objects.filter(payee=payee)]
-    lines += [_expense_line(e, today) for e in Expense.objects.filter(payee=payee)]
+    lines += [_expense_line(e, today, payee) for e in Expense.objects.filter(payee=payee)]
     lines.sort(key=lambda line: (line.day, line.kind, line.pk), reverse=True)
     zero = Decimal("0.00")
     totals = {"work_paid": zero, "expenses_paid": zero, "on_its_way": zero, "waiting": zero}
@@ -212,7 +214,7 @@ def payment_statement_for(*, payee, year: TaxYear) -> dict:
     until = datetime.combine(year.last_day + timedelta(days=1), time.min, tzinfo=zone)
     paid = {"status": "paid", "paid_at__gte": since, "paid_at__lt": until, "payee": payee}
     lines = [_honorarium_line(h, year.first_day) for h in Honorarium.objects.filter(**paid)]
-    lines += [_expense_line(e, year.first_day) for e in Expense.objects.filter(**paid)]
+    lines += [_expense_line(e, year.first_day, payee) for e in Expense.objects.filter(**paid)]
     lines.sort(key=lambda line: (line.paid_on, line.kind, line.pk))
     work = sum((line.amount for line in lines if line.kind == "honorarium"), Decimal("0.00"))
     expenses = sum((line.amount for line in lines if line.kind == "expense"), Decimal("0.00"))

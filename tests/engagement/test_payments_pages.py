@@ -430,3 +430,30 @@ def test_the_data_page_and_download_include_the_experts_expenses(signed_in, pers
     assert [(e["description"], e["amount"], e["status"]) for e in data["expenses"]] == [
         ("Bus fare to the panel", "12.50", "rejected")
     ]
+
+
+def test_an_expert_withdraws_a_claim_still_waiting(signed_in, person):
+    waiting = expense(person, description="Bus fare")
+    approved = expense(person, status="approved", description="Train fare")
+    page = signed_in.get("/me/payments/").content.decode()
+    assert page.count("Withdraw this claim") == 1
+
+    response = signed_in.post(f"/me/payments/expenses/{waiting.pk}/withdraw/", follow=True)
+    refused = signed_in.post(f"/me/payments/expenses/{approved.pk}/withdraw/", follow=True)
+
+    waiting.refresh_from_db()
+    approved.refresh_from_db()
+    assert (waiting.status, approved.status) == ("cancelled", "approved")
+    assert "You have withdrawn your claim. It will not be paid." in response.content.decode()
+    assert "can no longer be withdrawn" in refused.content.decode()
+    assert LedgerEntry.objects.filter(expense=waiting, action="cancel").count() == 1
+
+
+def test_nobody_withdraws_anybody_elses_claim(client, person):
+    claim_of_sam = expense(person)
+    client.force_login(expert().user)
+
+    response = client.post(f"/me/payments/expenses/{claim_of_sam.pk}/withdraw/")
+
+    claim_of_sam.refresh_from_db()
+    assert (response.status_code, claim_of_sam.status) == (404, "pending")
