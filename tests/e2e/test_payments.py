@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     sign_out,
     visit,
 )
+from tests.e2e.test_onboarding import DEMO_EXPERT
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator, expert
 from tests.factories import finance as finance_user
 
@@ -96,7 +97,7 @@ def test_an_expense_is_claimed_approved_batched_paid_and_seen_paid(
     # Sam sees it approved, with the date it will be paid by.
     sign_in(page, sam.user.email, TEST_PASSWORD)
     visit(page, "/me/payments/")
-    expect(page.get_by_role("row", name=re.compile("Bus fare"))).to_contain_text("to be paid by")
+    expect(page.get_by_role("row", name=re.compile("Bus fare"))).to_contain_text("expected by")
     sign_out(page)
 
     # Jo builds a batch, downloads it for the finance system and marks it paid.
@@ -133,3 +134,21 @@ def test_an_expense_is_claimed_approved_batched_paid_and_seen_paid(
     page.wait_for_url(re.compile(r"/me/payments/statement/\?year=\d{4}$"))
     assert_page_is_accessible(page)
     expect(page.get_by_role("row", name=re.compile("Bus fare"))).to_contain_text("£12.50")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/me/payments/",
+        "/me/payments/statement/",
+        "/me/payments/expenses/new/",
+        "/me/data/",
+        "/how-we-pay/",
+        "/cy/sut-rydyn-ni-yn-talu/",
+    ],
+)
+def test_the_demo_experts_payment_pages_are_accessible(page, demo_site, path):
+    # The demo has items in every state, a paid batch and a rate card to come.
+    sign_in(page, *DEMO_EXPERT)
+
+    visit(page, path)

@@ -41,7 +41,7 @@ def test_a_claim_is_approved_batched_paid_and_seen_paid(client, db, settings, tm
         "/admin/payments/approvals/", {"kind": "expense", "item": claim.pk, "action": "approve"}
     )
     client.force_login(sam.user)
-    assert "to be paid by" in client.get("/me/payments/").content.decode()
+    assert "expected by" in client.get("/me/payments/").content.decode()
 
     client.force_login(jo)
     built = client.post("/admin/payments/batches/", {"expenses": [claim.pk]})

@@ -45,7 +45,7 @@ def test_every_item_shows_its_status_in_words_its_amount_and_when_it_comes(signe
     assert "Writing the briefing" in page
     assert "£1,234.50" in page
     expected = next_batch_day(today).strftime("%-d %B %Y")
-    assert f"to be paid by {expected}" in page
+    assert f"expected by {expected}" in page
     assert f"on {today.strftime('%-d %B %Y')}" in page
     assert "Not approved" in page
     assert "This session was cancelled." in page
@@ -67,8 +67,8 @@ def test_unpaid_work_is_explained_kindly(signed_in, person):
     assert "We pay your expenses only, to keep you safe" in page
     assert page.count("Recorded, not paid") == 2
     assert "2 pieces of work" in page
-    # Nothing unpaid is "to be paid by" any date.
-    assert "to be paid by" not in page
+    # Nothing unpaid is "expected by" any date.
+    assert "expected by" not in page
 
 
 def test_nobody_sees_anybody_elses_items(client, person):
