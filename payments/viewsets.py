@@ -19,7 +19,18 @@ def _date(value) -> str:
     return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else NOTHING
 
 
-class HonorariumInspectView(InspectView):
+class LedgerInspectView(InspectView):
+    """A record with its ledger below it: every change, who made it and when."""
+
+    template_name = "payments/admin/item_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ledger"] = self.object.ledger.select_related("actor").order_by("at", "pk")
+        return context
+
+
+class HonorariumInspectView(LedgerInspectView):
     """Money as £75.00, dates UK style, and a dash (never "None") for what has not happened."""
 
     def get_amount_display_value(self):
@@ -151,7 +162,7 @@ class RateCardViewSet(NoCopyModelViewSet):
         return AddOnlyPolicy(self.model)
 
 
-class ExpenseInspectView(InspectView):
+class ExpenseInspectView(LedgerInspectView):
     """One claim: money as £12.50, UK dates, a dash for what has not happened, and its
     receipt through the permission-checked view (never a file URL)."""
 

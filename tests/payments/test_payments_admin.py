@@ -371,3 +371,17 @@ def test_the_expense_claims_list_makes_the_same_queries_at_any_size(client, db):
             expense_for(person)
 
     assert_query_count_constant(client, "/admin/expenses/", grow, max_queries=13)
+
+
+def test_an_item_record_shows_its_ledger(client, card):
+    lead, payer = coordinator(), finance()
+    item = honorarium_for(expert())
+    honorarium_approve(honorarium_id=item.pk, by=lead)
+    client.force_login(payer)
+
+    page = client.get(f"/admin/honoraria/inspect/{item.pk}/").content.decode()
+
+    ledger = page[page.index('id="ledger-heading"') :]
+    assert "Created" in ledger and "\u2013 → pending" in ledger and "Tandem" in ledger
+    assert "Approved" in ledger and "pending → approved" in ledger
+    assert lead.display_name in ledger and "£70.00" in ledger
