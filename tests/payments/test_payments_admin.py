@@ -385,3 +385,15 @@ def test_an_item_record_shows_its_ledger(client, card):
     assert "Created" in ledger and "\u2013 → pending" in ledger and "Tandem" in ledger
     assert "Approved" in ledger and "pending → approved" in ledger
     assert lead.display_name in ledger and "£70.00" in ledger
+
+
+def test_the_rate_cards_list_makes_the_same_queries_at_any_size(client, db):
+    client.force_login(finance())
+    made = {"n": 0}
+
+    def grow(n):
+        for _ in range(n):
+            made["n"] += 1
+            rate_card(timezone.localdate() - timedelta(days=made["n"]))
+
+    assert_query_count_constant(client, "/admin/rate-cards/", grow, max_queries=13)
