@@ -1,4 +1,6 @@
+from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import CreateView, InspectView
 
@@ -10,14 +12,25 @@ from core.viewsets import (
     NoCopyModelViewSet,
     ViewOnlyViewSet,
 )
-from payments.models import Honorarium, RateCard
+from payments.models import Expense, Honorarium, RateCard
 
 
 def _date(value) -> str:
     return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else NOTHING
 
 
-class HonorariumInspectView(InspectView):
+class LedgerInspectView(InspectView):
+    """A record with its ledger below it: every change, who made it and when."""
+
+    template_name = "payments/admin/item_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ledger"] = self.object.ledger.select_related("actor").order_by("at", "pk")
+        return context
+
+
+class HonorariumInspectView(LedgerInspectView):
     """Money as £75.00, dates UK style, and a dash (never "None") for what has not happened."""
 
     def get_amount_display_value(self):
@@ -147,3 +160,76 @@ class RateCardViewSet(NoCopyModelViewSet):
     @property
     def permission_policy(self):
         return AddOnlyPolicy(self.model)
+
+
+class ExpenseInspectView(LedgerInspectView):
+    """One claim: money as £12.50, UK dates, a dash for what has not happened, and its
+    receipt through the permission-checked view (never a file URL)."""
+
+    def get_fields(self):
+        return [
+            "payee_reference",
+            "category",
+            "description",
+            "incurred_on",
+            "amount",
+            "method",
+            "status",
+            "rejection_reason",
+            "receipt",
+            "created_at",
+            "approved_at",
+            "paid_at",
+        ]
+
+    def get_amount_display_value(self):
+        return money_display(self.object.amount, self.object.currency)
+
+    def get_incurred_on_display_value(self):
+        return formats.date_format(self.object.incurred_on, "SHORT_DATE_FORMAT")
+
+    def get_rejection_reason_display_value(self):
+        return self.object.rejection_reason or NOTHING
+
+    def get_receipt_display_value(self):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("payments_receipt", args=[self.object.pk]),
+            _("See the receipt"),
+        )
+
+    def get_created_at_display_value(self):
+        return _date(self.object.created_at)
+
+    def get_approved_at_display_value(self):
+        return _date(self.object.approved_at)
+
+    def get_paid_at_display_value(self):
+        return _date(self.object.paid_at)
+
+
+class ExpenseViewSet(ViewOnlyViewSet):
+    """Expense claims for Finance and coordinators to look up. Read-only: claims are
+    approved in the approval queue and paid in batches, through the services."""
+
+    model = Expense
+    name = "expenses"
+    icon = "form"
+    menu_label = _("Expense claims")
+    menu_order = 162
+    add_to_admin_menu = True
+    inspect_view_class = ExpenseInspectView
+    list_per_page = 50
+    ordering = ["-created_at"]
+    list_display = [
+        "__str__",
+        LabelledColumn(
+            "amount",
+            label=_("Amount"),
+            accessor=lambda expense: money_display(expense.amount, expense.currency),
+        ),
+        LabelledColumn("category", label=_("Kind of cost"), accessor="get_category_display"),
+        LabelledColumn("status", label=_("Status"), accessor="get_status_display"),
+        LabelledDateColumn("incurred_on", label=_("Date of the cost")),
+    ]
+    list_filter = ["status", "category"]

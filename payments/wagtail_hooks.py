@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from accounts.roles import Role, has_role
 from payments import admin_views
 from payments.admin_panels import PaymentsApprovalPanel, PaymentsWaitingPanel
-from payments.viewsets import HonorariumViewSet, RateCardViewSet
+from payments.viewsets import ExpenseViewSet, HonorariumViewSet, RateCardViewSet
 
 
 class PermittedMenuItem(MenuItem):
@@ -23,6 +23,11 @@ class PermittedMenuItem(MenuItem):
 @hooks.register("register_admin_viewset")
 def register_honoraria():
     return HonorariumViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_expenses():
+    return ExpenseViewSet()
 
 
 @hooks.register("register_admin_viewset")

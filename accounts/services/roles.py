@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cms.change_sitesettings",
         "core.view_outboundemail",
         "payments.view_ratecard",
+        "payments.view_expense",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "payments.view_honorarium",
         "payments.view_ratecard",
         "payments.add_ratecard",
+        "payments.view_expense",
     ),
 }
 COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")

@@ -343,3 +343,57 @@ def test_finance_adds_a_rate_card_and_bad_rates_change_nothing(client, db):
     refused = client.post("/admin/rate-cards/new/", rate_card_form(effective_from="2028-01-01"))
     assert refused.status_code == 302
     assert RateCard.objects.count() == 1
+
+
+def test_finance_and_coordinators_look_up_expense_claims(client, db):
+    import re
+
+    claim = expense_for(expert(), amount="1234.5", description="Train to Cardiff")
+    for user in (finance(), coordinator()):
+        client.force_login(user)
+
+        listing = client.get("/admin/expenses/").content.decode()
+        record = client.get(f"/admin/expenses/inspect/{claim.pk}/").content.decode()
+
+        assert "Train to Cardiff" in listing and "£1,234.50" in listing
+        assert "£1,234.50" in record
+        assert f'href="/admin/payments/expenses/{claim.pk}/receipt/"' in record
+        assert claim.receipt.name not in record
+        assert re.search(r">\s*None\s*<", record) is None
+
+
+def test_the_expense_claims_list_makes_the_same_queries_at_any_size(client, db):
+    person = expert()
+    client.force_login(finance())
+
+    def grow(n):
+        for _ in range(n):
+            expense_for(person)
+
+    assert_query_count_constant(client, "/admin/expenses/", grow, max_queries=13)
+
+
+def test_an_item_record_shows_its_ledger(client, card):
+    lead, payer = coordinator(), finance()
+    item = honorarium_for(expert())
+    honorarium_approve(honorarium_id=item.pk, by=lead)
+    client.force_login(payer)
+
+    page = client.get(f"/admin/honoraria/inspect/{item.pk}/").content.decode()
+
+    ledger = page[page.index('id="ledger-heading"') :]
+    assert "Created" in ledger and "\u2013 → pending" in ledger and "Tandem" in ledger
+    assert "Approved" in ledger and "pending → approved" in ledger
+    assert lead.display_name in ledger and "£70.00" in ledger
+
+
+def test_the_rate_cards_list_makes_the_same_queries_at_any_size(client, db):
+    client.force_login(finance())
+    made = {"n": 0}
+
+    def grow(n):
+        for _ in range(n):
+            made["n"] += 1
+            rate_card(timezone.localdate() - timedelta(days=made["n"]))
+
+    assert_query_count_constant(client, "/admin/rate-cards/", grow, max_queries=13)
