@@ -60,6 +60,8 @@ PAGES = [
                 "choose a bank transfer or shopping vouchers, donate your fee, or say no to "
                 "payment.",
             ),
+            # The rates of the card in force and what changes when, from the rate cards.
+            ("rates", None),
             ("heading", "If you do not have the right to work"),
             *_p(
                 "If you do not have the right to work in the UK, or you are not sure, we pay "
@@ -214,6 +216,7 @@ WELSH_PAGES = {
                 "paratoi. Gallwch chi ddewis trosglwyddiad banc neu dalebau siopa, rhoi eich ffi "
                 "yn rhodd, neu wrthod cael eich talu.",
             ),
+            ("rates", None),
             ("heading", "Os nad oes gennych chi hawl i weithio"),
             *_p(
                 "Os nad oes gennych chi hawl i weithio yn y DU, neu os nad ydych chi'n siŵr, "

@@ -8,6 +8,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from cms.models import SiteSettings
 from cms.services.documents import document_place_new, documents_visibility_sync
 from core.public_cache import public_cache_invalidate
+from payments.models import RateCard
 
 
 @receiver(page_published)
@@ -21,6 +22,15 @@ def _page_changed(sender, **kwargs):
 @receiver(post_save, sender=SiteSettings)
 def _shell_source_changed(sender, **kwargs):
     public_cache_invalidate()
+
+
+# The "How we pay" page shows the rates of the card in force (cms.blocks.RatesBlock). Cleared
+# again once the change commits, so a page rendered meanwhile from the old card is not kept.
+@receiver(post_save, sender=RateCard)
+@receiver(post_delete, sender=RateCard)
+def _rates_changed(sender, **kwargs):
+    public_cache_invalidate()
+    transaction.on_commit(public_cache_invalidate)
 
 
 @receiver(page_published)

@@ -5,6 +5,7 @@ in-process, email written to files under var/mail/. See README.md for every vari
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -320,10 +321,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.tasks.invitations_expire_due",
         "schedule": 900.0,
     },
+    "honoraria-create-due": {"task": "engagement.tasks.honoraria_create_due", "schedule": 300.0},
 }
 # The invitation sweeper leaves an invitation this long to the task enqueued for it before
 # sending it itself (it still sends once only: the send transition runs once).
 INVITATION_SEND_GRACE_SECONDS = float(os.environ.get("INVITATION_SEND_GRACE_SECONDS", "300"))
+
+# Payments. Expense receipts live in a private folder outside MEDIA_ROOT (never served by the
+# web server; payments/storage.py), up to PAYMENTS_RECEIPT_MAX_BYTES each; one expense claim
+# may be at most PAYMENTS_EXPENSE_MAX_AMOUNT pounds. The honoraria sweeper creates, for work
+# recorded more than PAYMENTS_HONORARIUM_GRACE_SECONDS ago, any honorarium its task missed.
+PAYMENTS_RECEIPTS_ROOT = Path(
+    os.environ.get("PAYMENTS_RECEIPTS_ROOT", VAR_DIR / "private" / "receipts")
+)
+PAYMENTS_RECEIPT_MAX_BYTES = int(
+    os.environ.get("PAYMENTS_RECEIPT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+PAYMENTS_EXPENSE_MAX_AMOUNT = os.environ.get("PAYMENTS_EXPENSE_MAX_AMOUNT", "2000.00")
+PAYMENTS_HONORARIUM_GRACE_SECONDS = float(
+    os.environ.get("PAYMENTS_HONORARIUM_GRACE_SECONDS", "300")
+)
 
 # The email outbox (core.services.outbox). A failed delivery is retried after
 # OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS; an email not
@@ -338,6 +355,13 @@ OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "360
 OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
 OUTBOX_CLAIM_SECONDS = float(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
 OUTBOX_ENQUEUE_LEASE_SECONDS = float(os.environ.get("OUTBOX_ENQUEUE_LEASE_SECONDS", "300"))
+
+# What experts see of their payments (payments.selectors.statements). Finance pays approved
+# items in a monthly batch on PAYMENTS_BATCH_DAY, so that is the date an approved item is
+# expected by. Experts who asked for benefits or tax signposting are told when a tax year's
+# payments for work pass PAYMENTS_TRADING_ALLOWANCE (HMRC's trading allowance: £1,000).
+PAYMENTS_BATCH_DAY = int(os.environ.get("PAYMENTS_BATCH_DAY", "15"))
+PAYMENTS_TRADING_ALLOWANCE = Decimal(os.environ.get("PAYMENTS_TRADING_ALLOWANCE", "1000.00"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Tandem"

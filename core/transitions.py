@@ -159,6 +159,7 @@ def transition_run(
     apply: Callable[[models.Model], None] | None = None,
     effects: Callable[[models.Model], None] | None = None,
     update_fields: Iterable[str] = (),
+    together: Callable[[models.Model], dict] | None = None,
     note: str = "",
     extra: dict | None = None,
     queryset: models.QuerySet | None = None,
@@ -170,9 +171,10 @@ def transition_run(
     and `by` is allowed; `check(obj)` may refuse with TransitionNotAllowed on other conditions
     (it sees the locked row); choose the target (`to`, a state or a function of the locked
     object, must be a declared target); `apply(obj)` may change more fields (listed in
-    `update_fields`); the state moves by compare-and-set; an AuditEvent is appended with
-    `note` (encrypted) and `extra`; `effects(obj)` writes what follows (outbox emails, related
-    rows), all committed together or not at all."""
+    `update_fields`); the state moves by compare-and-set, with the fields `together(obj)`
+    returns (those a constraint ties to the state: a paid item has a payment date); an
+    AuditEvent is appended with `note` (encrypted) and `extra`; `effects(obj)` writes what
+    follows (outbox emails, related rows), all committed together or not at all."""
     model = type(instance)
     machine = machine_for(model)
     transition = machine[name]
@@ -190,7 +192,7 @@ def transition_run(
         if target not in transition.targets:
             raise ValueError(f"{model.__name__}.{name} cannot lead to '{target}'")
         # Compare-and-set: only the request that still sees the old state may move it.
-        changes = {machine.field: target}
+        changes = {**(together(obj) if together is not None else {}), machine.field: target}
         if machine.stamp:
             changes[machine.stamp] = timezone.now()
         if not model._default_manager.filter(pk=obj.pk, **{machine.field: from_state}).update(

@@ -3,10 +3,13 @@ and statuses, a panel, and a second panel with invitations in every state. Deter
 and skips whatever already exists."""
 
 import random
-from datetime import timedelta
+import struct
+import zlib
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -38,6 +41,7 @@ from engagement.models import (
 from engagement.selectors.consents import consent_statements_current
 from engagement.selectors.experts import expert_list_available_for_contact
 from engagement.services.consents import consents_record
+from engagement.services.honoraria import honorarium_for_attendance
 from engagement.services.invitations import (
     invitation_accept,
     invitation_decline,
@@ -50,7 +54,15 @@ from engagement.services.panels import panel_create, panel_member_add
 from engagement.services.sessions import session_note_approve
 from engagement.steps import STEP_SLUGS
 from payments.eligibility import Benefits, RightToWork
-from payments.models import Honorarium, PaymentMethod
+from payments.models import Honorarium, PaymentBatch, PaymentMethod, RateCard
+from payments.services.batches import batch_create, batch_mark_paid
+from payments.services.expenses import (
+    expense_approve,
+    expense_reject,
+    expense_submit,
+    expense_withdraw,
+)
+from payments.services.honoraria import honorarium_approve, honorarium_cancel, honorarium_reject
 
 # Marked for translation: the site shows topic names in the reader's language (Topic.__str__).
 TOPICS = [
@@ -189,7 +201,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
     _research_seed(users, topics, languages)
     _invitations_seed(users)
     _sessions_seed(users)
-    _payments_seed(demo_expert)
+    _payments_seed(users)
 
 
 def _panel_seed(users: dict[Role, User]) -> None:
@@ -354,25 +366,138 @@ def _research_seed(users: dict[Role, User], topics: list[Topic], languages: dict
             panel_create(name=title, description=request.about, by=lead, request=request)
 
 
-def _payments_seed(demo_expert: User) -> None:
-    if Honorarium.objects.filter(payee=demo_expert).exists():
-        return
-    reference = demo_expert.expert_profile.reference
-    Honorarium.objects.create(
-        payee=demo_expert,
-        payee_reference=reference,
-        description="Research design panel, session 1",
-        amount=Decimal("75.00"),
-        method=PaymentMethod.BANK_TRANSFER,
-        status=Honorarium.Status.PAID,
-        paid_at=timezone.now() - timedelta(days=20),
+# The rates of the demo's rate cards: the one in force, and the one from next April.
+RATES_IN_FORCE = {
+    "session_hourly": Decimal("25.00"),
+    "preparation_hourly": Decimal("25.00"),
+    "review_fee": Decimal("40.00"),
+    "writing_hourly": Decimal("25.00"),
+    "day_rate": Decimal("150.00"),
+    "mileage_per_mile": Decimal("0.45"),
+    "expenses_notes": (
+        "We pay back what taking part costs you: travel by bus, train or coach (or 45p a mile "
+        "by car), childcare or care while you take part, and mobile data or phone credit for "
+        "online meetings. Send us a photo of the receipt. If a cost is more than £50, ask us "
+        "first."
+    ),
+}
+RATES_NEXT_APRIL = {
+    **RATES_IN_FORCE,
+    "session_hourly": Decimal("30.00"),
+    "preparation_hourly": Decimal("30.00"),
+    "writing_hourly": Decimal("30.00"),
+    "day_rate": Decimal("180.00"),
+}
+
+
+def demo_receipt_png() -> bytes:
+    """A real PNG of one white pixel: the demo's receipts (and the tests')."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
-    Honorarium.objects.create(
-        payee=demo_expert,
-        payee_reference=reference,
-        description="Research design panel, session 2",
-        amount=Decimal("75.00"),
-        method=PaymentMethod.BANK_TRANSFER,
+
+
+def _rate_cards_seed(finance: User) -> None:
+    """A card in force since April 2025 and one from the next 1 April."""
+    RateCard.objects.get_or_create(
+        effective_from=date(2025, 4, 1), defaults={**RATES_IN_FORCE, "created_by": finance}
+    )
+    today = timezone.localdate()
+    if not RateCard.objects.filter(effective_from__gt=today).exists():
+        RateCard.objects.create(
+            effective_from=date(today.year + (today >= date(today.year, 4, 1)), 4, 1),
+            created_by=finance,
+            **RATES_NEXT_APRIL,
+        )
+
+
+def _claim(profile: ExpertProfile, category: str, description: str, amount: str, days_ago: int):
+    return expense_submit(
+        payee=profile.user,
+        payee_reference=profile.reference,
+        category=category,
+        description=description,
+        incurred_on=timezone.localdate() - timedelta(days=days_ago),
+        amount=Decimal(amount),
+        receipt=ContentFile(demo_receipt_png(), name="receipt.png"),
+    )
+
+
+def _payments_seed(users: dict[Role, User]) -> None:
+    """Rate cards, the honoraria for every attendance (through the same service as the
+    attendance task), expenses, and items in every state: one batch paid, one still open.
+    Every change goes through the payments services, so the ledger has a row for each."""
+    lead, finance = users[Role.COORDINATOR], users[Role.FINANCE]
+    _rate_cards_seed(finance)
+    if PaymentBatch.objects.exists():
+        return
+    for attendance in Attendance.objects.filter(attended=True).order_by("pk"):
+        honorarium_for_attendance(attendance_id=attendance.pk)
+    demo = users[Role.EXPERT].expert_profile
+    mine = list(
+        Honorarium.objects.filter(payee=demo.user, payable=True).order_by("work_date", "pk")
+    )
+    others = list(Honorarium.objects.filter(payable=True).exclude(payee=demo.user).order_by("pk"))
+    # The demo expert's sessions are approved (the first gets paid below); of the others'
+    # sessions, one goes into the open batch, one is rejected, one cancelled, the rest wait.
+    for item in [*mine, *others[:1]]:
+        honorarium_approve(honorarium_id=item.pk, by=lead)
+    for item in others[1:2]:
+        honorarium_reject(
+            honorarium_id=item.pk,
+            by=lead,
+            reason="Our records show you could not join this session. Tell us if that is wrong.",
+        )
+    for item in others[2:3]:
+        honorarium_cancel(honorarium_id=item.pk, by=lead, reason="Recorded twice by mistake.")
+
+    train = _claim(demo, "travel", "Train ticket to the panel meeting", "23.40", 21)
+    childcare = _claim(demo, "childcare", "Childcare during the online session", "30.00", 21)
+    _claim(demo, "data_phone", "Mobile data for the online meeting", "5.00", 3)
+    lunch = _claim(demo, "other", "Lunch during the all-day workshop", "8.50", 10)
+    taxi = _claim(demo, "travel", "Taxi home after the session", "18.00", 21)
+    withdrawn = _claim(demo, "other", "Printing the interview guide", "2.50", 20)
+    expense_reject(
+        expense_id=taxi.pk,
+        by=lead,
+        reason="We pay for taxis when we agree them before the session. Please claim the bus fare.",
+    )
+    expense_withdraw(expense_id=withdrawn.pk, by=demo.user)
+    # An expert paid expenses only is paid back like everyone else.
+    expenses_only = (
+        ExpertProfile.objects.filter(payment_method=PaymentMethod.EXPENSES_ONLY)
+        .exclude(pk=demo.pk)
+        .filter(attendance__attended=True)
+        .order_by("pk")
+        .first()
+    )
+    extra = (
+        []
+        if expenses_only is None
+        else [_claim(expenses_only, "travel", "Bus fares to and from the meeting", "6.80", 21)]
+    )
+    for item in [train, childcare, lunch, *extra]:
+        expense_approve(expense_id=item.pk, by=lead)
+
+    # Finance pays the demo expert's first session, the train fare and the bus fares, and has
+    # another session and the childcare in a batch not yet paid.
+    paid = batch_create(
+        by=finance,
+        honorarium_ids=[mine[0].pk] if mine else [],
+        expense_ids=[train.pk, *(item.pk for item in extra)],
+    )
+    batch_mark_paid(batch_id=paid.pk, by=finance)
+    batch_create(
+        by=finance,
+        honorarium_ids=[item.pk for item in others[:1]],
+        expense_ids=[childcare.pk],
     )
 
 

@@ -1,6 +1,10 @@
 from celery import shared_task
 
 from engagement.services.experts import experts_resume_due as experts_resume_due_service
+from engagement.services.honoraria import honoraria_create_due as honoraria_create_due_service
+from engagement.services.honoraria import (
+    honorarium_for_attendance as honorarium_for_attendance_service,
+)
 from engagement.services.invitations import invitation_send as invitation_send_service
 from engagement.services.invitations import (
     invitations_expire_due as invitations_expire_due_service,
@@ -36,3 +40,15 @@ def invitations_remind_due() -> int:
 @shared_task(name="engagement.tasks.invitations_expire_due")
 def invitations_expire_due() -> int:
     return invitations_expire_due_service()
+
+
+@shared_task(name="engagement.tasks.honorarium_for_attendance")
+def honorarium_for_attendance(attendance_id: int) -> bool:
+    # No Celery retry: an attendance this task missed has no honorarium, and the sweeper
+    # creates it.
+    return honorarium_for_attendance_service(attendance_id=attendance_id)
+
+
+@shared_task(name="engagement.tasks.honoraria_create_due")
+def honoraria_create_due() -> int:
+    return honoraria_create_due_service()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from engagement.views import invitations, me, onboarding, panels, requests, teams, time_zone
+from engagement.views import (
+    invitations,
+    me,
+    onboarding,
+    panels,
+    payments,
+    requests,
+    teams,
+    time_zone,
+)
 
 urlpatterns = [
     path("join/", onboarding.join_start, name="join"),
@@ -20,6 +29,24 @@ urlpatterns = [
     path("me/data.json", me.me_data_json, name="me_data_json"),
     path("me/delete/", me.me_delete, name="me_delete"),
     path("me/access-log/", me.me_access_log, name="me_access_log"),
+    path("me/payments/", payments.me_payments, name="me_payments"),
+    path("me/payments/statement/", payments.me_payment_statement, name="me_payment_statement"),
+    path(
+        "me/payments/statement.csv",
+        payments.me_payment_statement_csv,
+        name="me_payment_statement_csv",
+    ),
+    path("me/payments/expenses/new/", payments.me_expense_new, name="me_expense_new"),
+    path(
+        "me/payments/expenses/<int:pk>/withdraw/",
+        payments.me_expense_withdraw,
+        name="me_expense_withdraw",
+    ),
+    path(
+        "me/payments/expenses/<int:pk>/receipt/",
+        payments.me_expense_receipt,
+        name="me_expense_receipt",
+    ),
     path("me/invitations/<int:pk>/", invitations.me_invitation, name="me_invitation"),
     path("invitations/<str:token>/", invitations.invitation_respond, name="invitation_respond"),
     path("me/time-zone/", time_zone.me_time_zone, name="me_time_zone"),

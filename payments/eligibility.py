@@ -26,6 +26,9 @@ class Benefits(models.TextChoices):
 PAID_FOR_WORK = frozenset({PaymentMethod.BANK_TRANSFER, PaymentMethod.VOUCHER})
 # Methods that need the name on a bank account or an ID.
 NEEDS_LEGAL_NAME = PAID_FOR_WORK
+# Honoraria recorded for the work but never paid; the reason shown is the method's own name
+# (Honorarium.NotPayable has the same values).
+NOT_PAID = frozenset({PaymentMethod.DECLINED, PaymentMethod.EXPENSES_ONLY})
 
 
 def expenses_only(*, right_to_work: str) -> bool:
@@ -43,3 +46,16 @@ def payment_method_allowed(*, requested: str, right_to_work: str) -> str:
     if expenses_only(right_to_work=right_to_work) and requested in PAID_FOR_WORK:
         return PaymentMethod.EXPENSES_ONLY
     return requested
+
+
+def honorarium_terms(*, method: str, right_to_work: str) -> tuple[str, bool, str]:
+    """How an honorarium for work is paid: (method, payable, reason not payable). Declined
+    and expenses-only honoraria are recorded (the work counts as offered and done) but never
+    paid; bank transfers, vouchers and donations to charity are paid. Someone who has not
+    chosen yet is paid by bank transfer, the usual way."""
+    method = payment_method_allowed(
+        requested=method or PaymentMethod.BANK_TRANSFER, right_to_work=right_to_work
+    )
+    if method in NOT_PAID:
+        return method, False, method
+    return method, True, ""

@@ -26,6 +26,7 @@ from engagement.models import (
 from engagement.selectors.teams import team_token_hash
 from engagement.services.invitations import token_hash
 from payments.models import Honorarium
+from tests.engagement import payment_helpers
 from tests.factories import (
     advisory_request,
     coordinator,
@@ -54,6 +55,7 @@ MATRIX = [
     # url                                               anon exp  oexp res  ores coord ocoo fin
     ("/",                                              ALL_200),
     ("/about/",                                        ALL_200),
+    ("/how-we-pay/",                                   ALL_200),
     ("/safeguarding/",                                 ALL_200),
     ("/healthz",                                       ALL_200),
     ("/accounts/login/",                               (200, 302, 302, 302, 302, 302, 302, 302)),
@@ -133,6 +135,16 @@ MATRIX = [
     # Panel pages and sessions: {rpanel} is the researcher's team's request panel, the expert
     # a member; {upcoming} and {held} are its sessions (the expert took part in {held}).
     ("/me/time-zone/",                                 (302, 200, 200, 200, 200, 200, 200, 200)),
+    # The expert's own payments: people without an expert profile have none (404), and an
+    # item of somebody else's is "page not found" too.
+    ("/me/payments/",                                  (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement/",                        (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement/?year=1999",              (302, 400, 400, 404, 404, 404, 404, 404)),
+    ("/me/payments/statement.csv",                     (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/new/",                     (302, 200, 200, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/{expense}/receipt/",       (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/me/payments/expenses/{expense}/withdraw/",      (302, 405, 405, 405, 405, 405, 405, 405)),
+    ("/me/payments/expenses/999999/receipt/",          (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/panels/{panel}/",                               (302, 200, 404, 404, 404, 200, 404, 404)),
     ("/panels/{rpanel}/",                              (302, 200, 404, 200, 404, 200, 404, 404)),
     ("/panels/999999/",                                (302, 404, 404, 404, 404, 404, 404, 404)),
@@ -181,12 +193,31 @@ MATRIX = [
     ("/admin/advisory-requests/inspect/{draft_request}/", (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/edit/{sent_request}/",  (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/new/",                  (302, 403, 403, 403, 403, 404, 404, 404)),
+    # Payments (staff): coordinators approve, Finance batches and pays; both see receipts.
+    ("/admin/payments/approvals/",                     (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/payments/approvals/?status=paid&age=30",  (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/payments/expenses/{expense}/receipt/",    (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/payments/expenses/999999/receipt/",       (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/payments/batches/",                       (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/{batch}/",               (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/{batch}/export/",        (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/payments/batches/999999/",                (302, 403, 403, 403, 403, 302, 302, 404)),
+    ("/admin/expenses/",                               (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/expenses/results/",                       (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/expenses/inspect/{expense}/",             (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/expenses/edit/{expense}/",                (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/rate-cards/",                             (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/rate-cards/new/",                         (302, 403, 403, 403, 403, 302, 302, 200)),
+    ("/admin/rate-cards/inspect/{rate_card}/",         (302, 403, 403, 403, 403, 200, 200, 200)),
+    ("/admin/rate-cards/edit/{rate_card}/",            (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/rate-cards/delete/{rate_card}/",          (302, 403, 403, 403, 403, 302, 302, 302)),
 ]
 # fmt: on
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.PAYMENTS_RECEIPTS_ROOT = tmp_path / "receipts"
     home = site_seed()
     the_coordinator = coordinator()
     the_expert = expert(expertise_notes="Interview design")
@@ -246,6 +277,7 @@ def world(db):
         "invitation": invitation.pk,
         "token": TOKEN,
         "honorarium": honorarium.pk,
+        "expense": payment_helpers.expense(the_expert).pk,
         "site": Site.objects.get(root_page=home).pk,
         "topic": Topic.objects.create(name="Housing").pk,
         "statement": ConsentStatement.objects.get(kind="contact", version=1).pk,
@@ -257,7 +289,22 @@ def world(db):
         "sent_request": advisory_request(research_team=research_team, status="submitted").pk,
     }
     ids.update(_sessions_world(users, member=the_expert))
+    ids.update(_payments_world(users, payee=the_expert))
     return SimpleNamespace(users=users, ids=ids)
+
+
+def _payments_world(users, *, payee) -> dict:
+    """A rate card, an expense claim of the expert's, and a batch Finance built."""
+    from payments.services.batches import batch_create
+    from payments.services.honoraria import honorarium_approve
+    from tests.payments.core_helpers import expense_for, honorarium_for, rate_card
+
+    card = rate_card(date(2026, 1, 1))
+    claim = expense_for(payee)
+    item = honorarium_for(payee, source_id=424242)
+    honorarium_approve(honorarium_id=item.pk, by=users["other_coordinator"])
+    batch = batch_create(by=users["finance"], honorarium_ids=[item.pk])
+    return {"rate_card": card.pk, "expense": claim.pk, "batch": batch.pk}
 
 
 def _sessions_world(users, *, member) -> dict:

@@ -29,7 +29,7 @@ from engagement.models import (
     SessionNote,
     TeamInvitation,
 )
-from payments.models import Honorarium
+from payments.models import Expense, Honorarium, PaymentBatch
 from tests.factories import coordinator, expert
 
 PROJECT_APPS = ("core", "accounts", "engagement", "payments", "cms")
@@ -57,6 +57,8 @@ def test_every_model_with_a_status_declares_its_transitions():
         Invitation,
         PanelSession,
         SessionNote,
+        Expense,
+        PaymentBatch,
     }
     assert with_status <= set(state_machines())
     for model in with_status:

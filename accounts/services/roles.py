@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "engagement.view_advisoryrequest",
         "cms.change_sitesettings",
         "core.view_outboundemail",
+        "payments.view_ratecard",
+        "payments.view_expense",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
@@ -40,6 +42,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "wagtailadmin.access_admin",
         "engagement.view_expertprofile",
         "payments.view_honorarium",
+        "payments.view_ratecard",
+        "payments.add_ratecard",
+        "payments.view_expense",
     ),
 }
 COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")

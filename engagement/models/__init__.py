@@ -1,5 +1,6 @@
 """Engagement's models, one module per part of the domain."""
 
+from engagement.models.expenses import ExpenseClaimKey
 from engagement.models.experts import (
     AccessNeed,
     Availability,
@@ -35,6 +36,7 @@ __all__ = [
     "Availability",
     "Consent",
     "ConsentStatement",
+    "ExpenseClaimKey",
     "ExpertProfile",
     "ImpactRating",
     "ImpactRecord",

@@ -13,7 +13,7 @@ from engagement.models import (
 )
 from engagement.selectors.consents import consents_current_for, latest_consent_given
 from engagement.selectors.invitations import invitations_open_for
-from payments.models import Honorarium
+from payments.models import Expense, Honorarium
 
 
 def expert_directory() -> QuerySet[ExpertProfile]:
@@ -155,6 +155,10 @@ def _payments_for(user: User) -> QuerySet[Honorarium]:
     return Honorarium.objects.filter(payee=user).order_by("-created_at")
 
 
+def _expenses_for(user: User) -> QuerySet[Expense]:
+    return Expense.objects.filter(payee=user).order_by("-created_at", "-pk")
+
+
 def _invitations_of(profile: ExpertProfile):
     return profile.invitations.select_related("panel").order_by("created_at", "pk")
 
@@ -174,6 +178,7 @@ def expert_data_overview(*, user: User, profile: ExpertProfile | None) -> dict:
         "email_addresses": list(user.emailaddress_set.all()),
         "two_factor": sorted(a.get_type_display() for a in user.authenticator_set.all()),
         "payments": list(_payments_for(user)),
+        "expenses": list(_expenses_for(user)),
         "teams": list(user.team_memberships.select_related("team").order_by("joined_at", "pk")),
         "profile": profile,
     }
@@ -228,6 +233,22 @@ def expert_export_data(*, user: User) -> dict:
                 "paid_at": h.paid_at.isoformat() if h.paid_at else None,
             }
             for h in _payments_for(user)
+        ],
+        # The receipt itself is opened from /me/payments/; its file name here is Tandem's own.
+        "expenses": [
+            {
+                "reference": e.payee_reference,
+                "category": e.category,
+                "description": e.description,
+                "incurred_on": e.incurred_on.isoformat(),
+                "amount": str(e.amount),
+                "currency": e.currency,
+                "status": e.status,
+                "rejection_reason": e.rejection_reason,
+                "created_at": e.created_at.isoformat(),
+                "paid_at": e.paid_at.isoformat() if e.paid_at else None,
+            }
+            for e in _expenses_for(user)
         ],
         "expert_profile": None,
     }

@@ -35,6 +35,23 @@ def sensitive_field_reveal(*, viewer: User, profile: ExpertProfile, field: str):
     return getattr(profile, field)
 
 
+def legal_names_for_payment(*, viewer: User, user_ids) -> dict[int, str]:
+    """Legal names for Finance's payment export (payments.payees asks through the provider
+    registered in engagement/apps.py): only for someone who may see them, each one handed out
+    logged for its expert."""
+    profiles = [
+        profile
+        for profile in ExpertProfile.objects.filter(user_id__in=list(user_ids))
+        if viewer.has_perm(SENSITIVE_FIELDS[SensitiveAccess.Field.LEGAL_NAME], profile)
+    ]
+    SensitiveAccess.objects.bulk_create(
+        SensitiveAccess(accessor=viewer, expert=profile, field=SensitiveAccess.Field.LEGAL_NAME)
+        for profile in profiles
+        if profile.user_id != viewer.pk
+    )
+    return {profile.user_id: profile.legal_name for profile in profiles}
+
+
 def _names(data: dict, user: User) -> bool:
     signed_in = str(data.get("_auth_user_id")) == str(user.pk)
     # allauth keeps a sign-in waiting for a code or an email confirmation under this key,

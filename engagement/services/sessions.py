@@ -30,6 +30,7 @@ from engagement.models import (
     SessionFormat,
     SessionNote,
 )
+from engagement.services.honoraria import honorarium_enqueue_on_commit
 
 # What a coordinator may change on a scheduled session; each change is a new calendar version.
 SESSION_FIELDS = (
@@ -272,6 +273,9 @@ def attendance_record(
             )[0]
             for expert_id, took_part in sorted(attended.items())
         ]
+        for row in rows:
+            if row.attended:
+                honorarium_enqueue_on_commit(row.pk)
         audit_record(
             actor=by,
             action="attendance.record",

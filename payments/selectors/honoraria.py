@@ -1,17 +1,17 @@
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from payments.models import Honorarium
+from payments.models import Expense, Honorarium
 
 
-def honoraria_waiting() -> dict[str, dict]:
-    """For Finance's dashboard: honoraria waiting at each step before payment, with the age
-    of the oldest, in one query."""
-    Status = Honorarium.Status
+def items_waiting(model: type[Honorarium] | type[Expense]) -> dict[str, dict]:
+    """Honoraria or expenses waiting at each step before payment, with the age of the
+    oldest, in one query."""
+    Status = model.Status
     waiting = (Status.PENDING, Status.APPROVED, Status.BATCHED)
     rows = {
         row["status"]: row
-        for row in Honorarium.objects.filter(status__in=waiting)
+        for row in model.objects.filter(status__in=waiting)
         .values("status")
         .annotate(n=Count("pk"), since=Min("created_at"))
         .order_by()
@@ -26,3 +26,8 @@ def honoraria_waiting() -> dict[str, dict]:
         }
         for status in waiting
     }
+
+
+def honoraria_waiting() -> dict[str, dict]:
+    """For Finance's dashboard: honoraria waiting at each step before payment."""
+    return items_waiting(Honorarium)

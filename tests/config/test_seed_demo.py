@@ -95,3 +95,41 @@ def test_the_demo_research_team_has_a_request_in_each_state(client):
     page = client.get("/me/").content.decode()
     assert f"{members} of 4 places filled" in page
     assert page.count("/requests/") >= len(AdvisoryRequest.Status.values)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_rate_cards_and_payments_in_every_state_with_one_paid_batch(client):
+    from django.utils import timezone
+
+    from payments.models import Expense, Honorarium, LedgerEntry, PaymentBatch, RateCard
+
+    call_command("seed_demo", stdout=StringIO())
+
+    today = timezone.localdate()
+    assert RateCard.objects.filter(effective_from__lte=today).count() == 1
+    assert RateCard.objects.filter(effective_from__gt=today).count() == 1
+    every_state = set(Honorarium.Status.values)
+    assert set(Honorarium.objects.values_list("status", flat=True)) == every_state
+    assert set(Expense.objects.values_list("status", flat=True)) == set(Expense.Status.values)
+    assert Honorarium.objects.filter(payable=False).exists()
+    assert sorted(PaymentBatch.objects.values_list("status", flat=True)) == ["open", "paid"]
+    paid = PaymentBatch.objects.get(status="paid")
+    assert paid.honoraria.count() + paid.expenses.count() >= 2
+    assert all(item.status == "paid" for item in [*paid.honoraria.all(), *paid.expenses.all()])
+    # Made through the services: every item has its ledger rows, creation first.
+    for item in [*Honorarium.objects.all(), *Expense.objects.all()]:
+        actions = [entry.action for entry in item.ledger.all()]
+        assert actions[0] == "create"
+        assert len(actions) == {"pending": 1, "approved": 2, "rejected": 2, "cancelled": 2,
+                                "batched": 3, "paid": 4}[item.status]  # fmt: skip
+    assert LedgerEntry.objects.count() > 0
+    # The demo expert sees them, with a receipt they can open, and the public page the rates.
+    client.force_login(User.objects.get(email="expert@example.org"))
+    page = client.get("/me/payments/").content.decode()
+    assert "Train ticket to the panel meeting" in page
+    expense = Expense.objects.get(description="Train ticket to the panel meeting")
+    assert client.get(f"/me/payments/expenses/{expense.pk}/receipt/").status_code == 200
+    client.logout()
+    rates = client.get("/how-we-pay/").content.decode()
+    assert "£25.00 an hour" in rates
+    assert "the session rate is £30.00 an hour." in rates
