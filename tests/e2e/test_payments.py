@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     visit,
 )
 from tests.e2e.test_onboarding import DEMO_EXPERT
+from tests.e2e.test_welsh import assert_welsh_page_is_accessible
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator, expert
 from tests.factories import finance as finance_user
 
@@ -144,7 +145,6 @@ def test_an_expense_is_claimed_approved_batched_paid_and_seen_paid(
         "/me/payments/expenses/new/",
         "/me/data/",
         "/how-we-pay/",
-        "/cy/sut-rydyn-ni-yn-talu/",
     ],
 )
 def test_the_demo_experts_payment_pages_are_accessible(page, demo_site, path):
@@ -152,3 +152,10 @@ def test_the_demo_experts_payment_pages_are_accessible(page, demo_site, path):
     sign_in(page, *DEMO_EXPERT)
 
     visit(page, path)
+
+
+def test_the_welsh_how_we_pay_page_shows_the_rates_and_is_accessible(page, demo_site):
+    page.goto("/cy/sut-rydyn-ni-yn-talu/")
+
+    assert_welsh_page_is_accessible(page, heading="Sut rydyn ni'n talu")
+    expect(page.locator("#rates-heading")).to_have_text("Ein cyfraddau")
