@@ -280,6 +280,8 @@ class ReviewAssignment(models.Model):
     snapshot = models.JSONField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     abstain_reason = models.TextField(blank=True)
+    # The deadline reminder went out (once per review).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     workflow = StateMachine(
