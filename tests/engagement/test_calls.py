@@ -149,7 +149,7 @@ def test_criteria_reopen_only_while_the_call_is_a_draft(world):
 
 
 def test_panel_members_and_coordinators_comment_but_others_cannot(world):
-    lead, _chair, member, call, the_round = world
+    lead, _chair, member, _call, the_round = world
 
     svc.criteria_comment_add(scoring_round=the_round, by=member.user, text="  Add a criterion. ")
     svc.criteria_comment_add(scoring_round=the_round, by=lead, text="Agreed.")
