@@ -78,7 +78,8 @@ def review_queue_for(user) -> ReviewQueue:
             criteria_scored=Count("scores", filter=Q(scores__value__isnull=False)),
             criteria_total=Coalesce(Subquery(criteria_total, output_field=IntegerField()), 0),
         )
-        .order_by("-status", "round__deadline", "proposal__reference", "pk")
+        # "assigned" sorts before "submitted": reviews to do come first.
+        .order_by("status", "round__deadline", "proposal__reference", "pk")
         .values_list(
             "pk",
             "round_id",
