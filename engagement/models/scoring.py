@@ -291,12 +291,14 @@ class ReviewAssignment(models.Model):
         Transition(
             "abstain", source=[Status.ASSIGNED], target=Status.ABSTAINED, allowed=is_assignee
         ),
-        # A conflict (declared by the reviewer or a coordinator) or a coordinator by hand.
+        # A conflict (declared by the reviewer or a coordinator), a coordinator by hand, or
+        # the system when the proposal is withdrawn.
         Transition(
             "withdraw",
             source=[Status.ASSIGNED, Status.SUBMITTED],
             target=Status.WITHDRAWN,
             allowed=is_assignee | is_coordinator,
+            system=True,
         ),
         stamp="status_changed_at",
     )

@@ -61,6 +61,13 @@ def _locked_round(scoring_round: ScoringRound) -> ScoringRound:
     return ScoringRound.objects.select_for_update().select_related("call").get(pk=scoring_round.pk)
 
 
+def _round_of_proposal(proposal: Proposal) -> ScoringRound:
+    scoring_round = ScoringRound.objects.filter(call_id=proposal.call_id).first()
+    if scoring_round is None:
+        raise TransitionNotAllowed(_("This call has no scoring round yet."))
+    return _locked_round(scoring_round)
+
+
 # Phases
 
 
@@ -162,7 +169,7 @@ def conflict_declare(
     if by_coordinator:
         _coordinator_only(by, _("You can declare conflicts only for yourself."))
     with transaction.atomic():
-        locked = _locked_round(proposal.call.round)
+        locked = _round_of_proposal(proposal)
         if locked.phase in {Phase.MODERATION, Phase.CLOSED}:
             raise TransitionNotAllowed(_("Scoring has finished in this round."))
         if not RoundReviewer.objects.filter(round=locked, user=reviewer).exists():
@@ -209,7 +216,7 @@ def conflict_remove(*, conflict: ConflictDeclaration, by: User) -> None:
     if not (mine or has_role(by, Role.COORDINATOR)):
         raise TransitionNotAllowed(_("A coordinator added this conflict: ask them about it."))
     with transaction.atomic():
-        locked = _locked_round(conflict.proposal.call.round)
+        locked = _round_of_proposal(conflict.proposal)
         if locked.phase in {Phase.MODERATION, Phase.CLOSED}:
             raise TransitionNotAllowed(_("Scoring has finished in this round."))
         deleted, _rows = ConflictDeclaration.objects.filter(pk=conflict.pk).delete()

@@ -671,3 +671,77 @@ def test_decisions_only_in_moderation_and_only_by_coordinators(world):
     with pytest.raises(TransitionNotAllowed):
         svc.decision_record(**args, by=lived[0].user)
     assert not Decision.objects.exists()
+
+
+# The plan, read in a fixed number of queries, and what it cannot cover
+
+
+def test_the_plan_reads_the_round_in_six_queries_at_any_size(world, django_assert_num_queries):
+    _lead, the_round, _lived, _academics, _proposals = world
+    with django_assert_num_queries(6):
+        small = svc.assignment_plan(the_round)
+
+    for _ in range(4):
+        round_reviewer(of_round=the_round, group="lived_experience")
+    for _ in range(8):
+        proposal(call=the_round.call)
+    with django_assert_num_queries(6):
+        large = svc.assignment_plan(the_round)
+
+    assert (len(small.assignments), len(large.assignments)) == (8, 24)
+    assert small.covered and large.covered
+
+
+def test_the_plan_says_which_proposal_cannot_have_its_lived_experience_reviewer(world):
+    lead, the_round, lived, _academics, proposals = world
+    for reviewer in lived:
+        svc.conflict_declare(proposal=proposals[2], reviewer=reviewer.user, reason="other", by=lead)
+
+    plan = svc.assignment_plan(the_round)
+
+    assert [
+        (s.proposal_id, s.missing, s.lived_missing, s.conflicted, s.eligible_lived)
+        for s in plan.shortfalls
+    ] == [(proposals[2].pk, 0, 1, 2, 0)]
+
+
+def test_withdrawing_a_proposal_withdraws_its_reviews_still_to_do(world):
+    lead, the_round, _lived, _academics, proposals = world
+    svc.assignment_apply(scoring_round=the_round, by=lead)
+    from engagement.services.calls import proposal_withdraw
+
+    proposal_withdraw(proposal=proposals[0], by=lead)
+
+    assert set(
+        ReviewAssignment.objects.filter(proposal=proposals[0]).values_list("status", flat=True)
+    ) == {"withdrawn"}
+    assert svc.assignment_apply(scoring_round=the_round, by=lead) == []
+
+
+# Who may do what, as pages and templates will ask
+
+
+def test_permissions_for_proposals_reviews_and_criteria(world):
+    lead, the_round, lived, academics, proposals = world
+    reviewer = lived[0].user
+    assignment = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=reviewer
+    )
+    stranger = researcher()
+
+    assert reviewer.has_perm("engagement.view_scoring_round", the_round)
+    assert not stranger.has_perm("engagement.view_scoring_round", the_round)
+    assert not reviewer.has_perm("engagement.view_proposal", proposals[0])
+    assert lead.has_perm("engagement.view_proposal", proposals[0])
+    assert not reviewer.has_perm("engagement.score_review", assignment)  # not scoring yet
+    to_scoring(the_round)
+    assignment.refresh_from_db()
+    assert reviewer.has_perm("engagement.score_review", assignment)
+    assert reviewer.has_perm("engagement.review_proposal", proposals[0])
+    assert not academics[0].user.has_perm("engagement.review_proposal", proposals[0])
+    assert not reviewer.has_perm("engagement.view_round_scores", the_round)
+    ScoringRound.objects.filter(pk=the_round.pk).update(phase="moderation")
+    the_round.refresh_from_db()
+    assert reviewer.has_perm("engagement.view_round_scores", the_round)
+    assert lead.has_perm("engagement.moderate_round", the_round)
+    assert not reviewer.has_perm("engagement.moderate_round", the_round)
