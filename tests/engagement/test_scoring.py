@@ -512,9 +512,10 @@ def test_a_staff_reviewers_review_makes_no_fee(world, django_capture_on_commit_c
     to_scoring(the_round)
     relevance, method = Criterion.objects.filter(round=the_round).order_by("position")
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         submit_full(assignment, relevance, method)
 
+    assert callbacks == []  # no fee task is even asked for
     assert honoraria_create_due() == 0
     assert not Honorarium.objects.exists()
 
