@@ -232,7 +232,7 @@ def conflict_remove(*, conflict: ConflictDeclaration, by: User) -> None:
 # Assignment
 
 
-def assignment_plan(scoring_round: ScoringRound, *, proposal_ids=None) -> assignment.Plan:
+def assignment_plan(*, scoring_round: ScoringRound, proposal_ids=None) -> assignment.Plan:
     """The plan for the round as it stands: every live proposal's missing reviewers (and
     lived-experience reviewers), every reviewer's capacity left, conflicts and existing pairs
     (of any status: a withdrawn or abstained pair is never proposed again). Six queries,
@@ -307,7 +307,7 @@ def assignment_plan(scoring_round: ScoringRound, *, proposal_ids=None) -> assign
 
 
 def _apply(locked: ScoringRound, *, by: User | None, proposal_ids=None) -> list[ReviewAssignment]:
-    plan = assignment_plan(locked, proposal_ids=proposal_ids)
+    plan = assignment_plan(scoring_round=locked, proposal_ids=proposal_ids)
     created = ReviewAssignment.objects.bulk_create(
         ReviewAssignment(
             round=locked,

@@ -680,14 +680,14 @@ def test_decisions_only_in_moderation_and_only_by_coordinators(world):
 def test_the_plan_reads_the_round_in_six_queries_at_any_size(world, django_assert_num_queries):
     _lead, the_round, _lived, _academics, _proposals = world
     with django_assert_num_queries(6):
-        small = svc.assignment_plan(the_round)
+        small = svc.assignment_plan(scoring_round=the_round)
 
     for _ in range(4):
         round_reviewer(of_round=the_round, group="lived_experience")
     for _ in range(8):
         proposal(call=the_round.call)
     with django_assert_num_queries(6):
-        large = svc.assignment_plan(the_round)
+        large = svc.assignment_plan(scoring_round=the_round)
 
     assert (len(small.assignments), len(large.assignments)) == (8, 24)
     assert small.covered and large.covered
@@ -698,7 +698,7 @@ def test_the_plan_says_which_proposal_cannot_have_its_lived_experience_reviewer(
     for reviewer in lived:
         svc.conflict_declare(proposal=proposals[2], reviewer=reviewer.user, reason="other", by=lead)
 
-    plan = svc.assignment_plan(the_round)
+    plan = svc.assignment_plan(scoring_round=the_round)
 
     assert [
         (s.proposal_id, s.missing, s.lived_missing, s.conflicted, s.eligible_lived)
