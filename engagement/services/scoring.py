@@ -73,7 +73,8 @@ def _round_of_proposal(proposal: Proposal) -> ScoringRound:
 
 def round_phase_advance(*, scoring_round: ScoringRound, to: str, by: User) -> ScoringRound:
     """Move the round to its next phase. Conflicts open once the criteria are approved and
-    the round has reviewers; scoring starts once the call has closed to proposals."""
+    the round has reviewers; scoring starts once the call has closed to proposals, and the
+    reviewers with reviews to do are emailed."""
     name = PHASE_TRANSITIONS.get(to)
     if name is None:
         raise TransitionNotAllowed(_("Choose the next phase."))
@@ -92,7 +93,21 @@ def round_phase_advance(*, scoring_round: ScoringRound, to: str, by: User) -> Sc
         name,
         by=by,
         check=check,
+        effects=_tell_assigned if to == Phase.SCORING else None,
         queryset=ScoringRound.objects.select_related("call"),
+    )
+
+
+def _tell_assigned(locked: ScoringRound) -> None:
+    """Scoring starts: everyone with reviews to do hears of them (reviews assigned later are
+    told as they are made)."""
+    _tell_reviewers(
+        locked,
+        set(
+            ReviewAssignment.objects.filter(round=locked, status=Status.ASSIGNED).values_list(
+                "reviewer_id", flat=True
+            )
+        ),
     )
 
 

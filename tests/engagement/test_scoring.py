@@ -111,6 +111,20 @@ def test_phases_advance_in_order_and_only_by_coordinators(world):
     ]
 
 
+def test_reviewers_with_reviews_to_do_hear_when_scoring_starts(world):
+    lead, the_round, lived, academics, _proposals = world
+    svc.assignment_apply(scoring_round=the_round, by=lead)
+    assert not OutboundEmail.objects.exists()  # applied during conflicts: nobody told yet
+
+    svc.round_phase_advance(scoring_round=the_round, to="scoring", by=lead)
+
+    assert sorted(
+        OutboundEmail.objects.filter(template="review_assigned").values_list(
+            "to_address", flat=True
+        )
+    ) == sorted(r.user.email for r in [*lived, *academics])
+
+
 def test_conflicts_wait_for_approved_criteria_and_scoring_for_the_call_to_close(world):
     lead, the_round, *_ = world
     ScoringRound.objects.filter(pk=the_round.pk).update(phase="setup", criteria_status="drafting")
