@@ -322,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "honoraria-create-due": {"task": "engagement.tasks.honoraria_create_due", "schedule": 300.0},
+    "calls-close-due": {"task": "engagement.tasks.calls_close_due", "schedule": 300.0},
+    "reviews-remind-due": {"task": "engagement.tasks.reviews_remind_due", "schedule": 900.0},
 }
 # The invitation sweeper leaves an invitation this long to the task enqueued for it before
 # sending it itself (it still sends once only: the send transition runs once).
@@ -338,6 +340,17 @@ PAYMENTS_RECEIPT_MAX_BYTES = int(
     os.environ.get("PAYMENTS_RECEIPT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 PAYMENTS_EXPENSE_MAX_AMOUNT = os.environ.get("PAYMENTS_EXPENSE_MAX_AMOUNT", "2000.00")
+
+# Funding calls. A proposal's PDF lives privately like a receipt (core.uploads.PrivateStorage),
+# up to PROPOSAL_ATTACHMENT_MAX_BYTES.
+PROPOSAL_ATTACHMENTS_ROOT = Path(
+    os.environ.get("PROPOSAL_ATTACHMENTS_ROOT", VAR_DIR / "private" / "proposals")
+)
+PROPOSAL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PROPOSAL_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
+# Reviewers with reviews still to do are reminded once, this long before the round's deadline.
+REVIEW_REMINDER_HOURS = float(os.environ.get("REVIEW_REMINDER_HOURS", "48"))
 PAYMENTS_HONORARIUM_GRACE_SECONDS = float(
     os.environ.get("PAYMENTS_HONORARIUM_GRACE_SECONDS", "300")
 )

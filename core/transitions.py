@@ -58,7 +58,11 @@ class Transition:
         object.__setattr__(self, "target", targets[0])
 
 
+# The model's main machine (its first declared, normally on `status`), and every machine of
+# each model: a model may declare more than one, each on its own field, with transition names
+# unique across them (a scoring round has its phase and its criteria's approval).
 _machines: dict[type[models.Model], "StateMachine"] = {}
+_all_machines: dict[type[models.Model], list["StateMachine"]] = {}
 _access_relations: dict[type[models.Model], "GrantsAccess"] = {}
 
 
@@ -75,7 +79,14 @@ class StateMachine:
         setattr(cls, name, self)
         if not cls._meta.abstract:
             self.model = cls
-            _machines[cls] = self
+            machines = [m for m in _all_machines.get(cls, []) if m.field != self.field]
+            for other in machines:
+                repeated = set(other.transitions) & set(self.transitions)
+                if repeated:
+                    raise ValueError(f"{cls.__name__}: transitions declared twice: {repeated}")
+            _all_machines[cls] = [*machines, self]
+            if _machines.get(cls) is None or _machines[cls].field == self.field:
+                _machines[cls] = self
 
     def __getitem__(self, name: str) -> Transition:
         return self.transitions[name]
@@ -121,7 +132,12 @@ class GrantsAccess:
         return self.relations
 
 
-def machine_for(model: type[models.Model]) -> StateMachine:
+def machine_for(model: type[models.Model], transition: str | None = None) -> StateMachine:
+    """The model's main machine, or the one of its machines that declares `transition`."""
+    if transition is not None:
+        for machine in _all_machines.get(model, []):
+            if transition in machine.transitions:
+                return machine
     return _machines[model]
 
 
@@ -131,11 +147,10 @@ def state_machines() -> dict[type[models.Model], StateMachine]:
 
 def guarded_fields(model: type[models.Model]) -> frozenset[str]:
     """Every field of `model` that only declared transitions or access services may write."""
-    machine = _machines.get(model)
+    machines = _all_machines.get(model) or ([_machines[model]] if model in _machines else [])
     access = _access_relations.get(model)
-    return (machine.guarded_fields if machine else frozenset()) | (
-        access.fields(model) if access else frozenset()
-    )
+    fields = frozenset().union(*(machine.guarded_fields for machine in machines))
+    return fields | (access.fields(model) if access else frozenset())
 
 
 def guarded_models() -> set[type[models.Model]]:
@@ -176,7 +191,7 @@ def transition_run(
     AuditEvent is appended with `note` (encrypted) and `extra`; `effects(obj)` writes what
     follows (outbox emails, related rows), all committed together or not at all."""
     model = type(instance)
-    machine = machine_for(model)
+    machine = machine_for(model, name)
     transition = machine[name]
     with transaction.atomic():
         manager = queryset if queryset is not None else model._default_manager

@@ -127,3 +127,72 @@ def attended_session(user, session) -> bool:
 
 # Chairs lead their panel's sessions; the panel's coordinators run them too.
 leads_session = chairs_panel | runs_panel
+
+
+# Funding calls and scoring rounds. A round is found from itself, its call, or anything that
+# belongs to it (a criterion, an assignment, a proposal of its call).
+ROUND_PHASES_WITH_REVIEWS = frozenset({"scoring", "moderation", "closed"})
+LIVE_ASSIGNMENT_STATES = ("assigned", "submitted")
+
+
+def round_of(obj):
+    """The scoring round of a round, a call, a proposal, or anything with a `round`."""
+    if obj is None:
+        return None
+    if hasattr(obj, "phase"):
+        return obj
+    if hasattr(obj, "requires_partner"):
+        return getattr(obj, "round", None)
+    if hasattr(obj, "round_id"):
+        return obj.round
+    return getattr(obj.call, "round", None)
+
+
+@rules.predicate
+def is_round_reviewer(user, obj) -> bool:
+    """The user reviews in the object's scoring round."""
+    scoring_round = round_of(obj)
+    if scoring_round is None or not user.is_authenticated:
+        return False
+    return scoring_round.reviewers.filter(user=user).exists()
+
+
+@rules.predicate
+def is_assigned_reviewer(user, proposal) -> bool:
+    """The user has a live review of this proposal, no conflict with it, and the round is
+    past its conflicts phase: they may read it (its blind fields only) to review it."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    scoring_round = round_of(proposal)
+    if scoring_round is None or scoring_round.phase not in ROUND_PHASES_WITH_REVIEWS:
+        return False
+    return (
+        proposal.assignments.filter(reviewer=user, status__in=LIVE_ASSIGNMENT_STATES).exists()
+        and not proposal.conflicts.filter(reviewer=user).exists()
+    )
+
+
+@rules.predicate
+def is_assignee(user, assignment) -> bool:
+    """The review is the user's own."""
+    return assignment is not None and user is not None and assignment.reviewer_id == user.pk
+
+
+@rules.predicate
+def round_is_scoring(user, obj) -> bool:
+    scoring_round = round_of(obj)
+    return scoring_round is not None and scoring_round.phase == "scoring"
+
+
+@rules.predicate
+def round_shows_scores(user, obj) -> bool:
+    """From moderation on, a round's reviewers may see each other's scores."""
+    scoring_round = round_of(obj)
+    return scoring_round is not None and scoring_round.phase in {"moderation", "closed"}
+
+
+# The co-design panel's members discuss the criteria; its chair or its coordinators approve
+# them (a round's `panel` is its call's co-design panel).
+co_designs = is_panel_member | runs_panel
+approves_criteria = chairs_panel | runs_panel
+may_moderate = is_coordinator

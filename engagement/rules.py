@@ -6,18 +6,26 @@ import rules
 
 from accounts.rules import is_coordinator, is_finance
 from engagement.predicates import (
+    approves_criteria,
     attended_session,
     chairs_or_coordinates,
     chairs_panel,
+    co_designs,
     coordinates_a_panel_of,
     has_started,
+    is_assigned_reviewer,
+    is_assignee,
     is_invited_person,
     is_panel_member,
+    is_round_reviewer,
     is_self,
     is_team_member,
     leads_session,
+    may_moderate,
     request_is_editable,
     researches_for_panel,
+    round_is_scoring,
+    round_shows_scores,
     runs_panel,
 )
 
@@ -56,3 +64,17 @@ rules.add_perm("engagement.change_advisory_request", is_team_member & request_is
 rules.add_perm("engagement.set_session_agenda", chairs_or_coordinates)
 rules.add_perm("engagement.approve_session_note", chairs_or_coordinates)
 rules.add_perm("engagement.suggest_panel_expert", chairs_panel)
+
+# Funding calls and scoring rounds. A proposal in full (team, organisations, document) is for
+# its team and coordinators; a reviewer reads its blind fields, and only while assigned to it
+# without a conflict. The co-design panel discusses the criteria; its chair approves them.
+rules.add_perm("engagement.view_proposal", is_team_member | is_coordinator)
+rules.add_perm("engagement.review_proposal", is_assigned_reviewer)
+rules.add_perm("engagement.score_review", is_assignee & round_is_scoring)
+rules.add_perm("engagement.view_scoring_round", is_round_reviewer | is_coordinator)
+rules.add_perm(
+    "engagement.view_round_scores", is_coordinator | (is_round_reviewer & round_shows_scores)
+)
+rules.add_perm("engagement.moderate_round", may_moderate)
+rules.add_perm("engagement.discuss_criteria", co_designs | is_coordinator)
+rules.add_perm("engagement.approve_criteria", approves_criteria)

@@ -188,3 +188,76 @@ def panel_session(*, of_panel, days_ahead=7, **fields):
         "access_support": ["captions", "breaks"],
     }
     return PanelSession.objects.create(panel=of_panel, **{**defaults, **fields})
+
+
+def funding_call(*, status="draft", co_design_panel=None, requires_partner=False, **fields):
+    """A funding call open from yesterday for a month (its status as given)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.models import FundingCall
+
+    now = timezone.now()
+    defaults = {
+        "title": "Safe housing after exploitation",
+        "slug": f"call-{FundingCall.objects.count() + 1}",
+        "summary": "Research into safe housing, co-designed with experts.",
+        "budget": "250000.00",
+        "opens_at": now - datetime.timedelta(days=1),
+        "closes_at": now + datetime.timedelta(days=30),
+    }
+    return FundingCall.objects.create(
+        status=status,
+        co_design_panel=co_design_panel,
+        requires_partner=requires_partner,
+        **{**defaults, **fields},
+    )
+
+
+def scoring_round(*, call=None, criteria=(("Relevance", "2"), ("Method", "1")), **fields):
+    """A scoring round with these criteria (name, weight), each described at every point of
+    its scale."""
+    from engagement.models import Criterion, Descriptor, ScoringRound
+
+    new_round = ScoringRound.objects.create(call=call or funding_call(), **fields)
+    for position, (name, weight) in enumerate(criteria, start=1):
+        criterion = Criterion.objects.create(
+            round=new_round, position=position, name=name, weight=weight, guidance=""
+        )
+        Descriptor.objects.bulk_create(
+            Descriptor(criterion=criterion, point=point, text=f"{name}: {point}")
+            for point in new_round.scale
+        )
+    return new_round
+
+
+def proposal(*, call, research_team=None, **fields):
+    """A submitted proposal to the call, numbered in order."""
+    from django.utils import timezone
+
+    from engagement.models import Proposal
+
+    number = call.proposals.count() + 1
+    defaults = {
+        "reference": f"P-{number:03d}",
+        "title": f"Proposal {number}",
+        "lay_summary": "What we want to find out, in plain words.",
+        "full_summary": "The full plan, naming the University of Tandem.",
+        "anonymised_summary": "The full plan, with names taken out.",
+        "budget": "20000.00",
+        "lead_organisation": "University of Tandem",
+        "team_description": "A team at the University of Tandem.",
+        "partner_organisations": "Safe Homes Charity",
+        "submitted_at": timezone.now(),
+    }
+    return Proposal.objects.create(call=call, team=research_team, **{**defaults, **fields})
+
+
+def round_reviewer(*, of_round, user=None, group="academic", load_cap=None):
+    """A reviewer in the round: an active expert for the lived-experience group."""
+    from engagement.models import RoundReviewer
+
+    if user is None:
+        user = expert(status="active").user if group == "lived_experience" else researcher()
+    return RoundReviewer.objects.create(round=of_round, user=user, group=group, load_cap=load_cap)

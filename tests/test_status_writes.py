@@ -17,15 +17,19 @@ from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets import viewsets as admin_viewsets
 
 from core.models import AuditEvent
-from core.transitions import guarded_fields, guarded_models, state_machines
+from core.transitions import guarded_fields, guarded_models, machine_for, state_machines
 from engagement.models import (
     AdvisoryRequest,
     ConsentStatement,
     ExpertProfile,
+    FundingCall,
     Invitation,
     Panel,
     PanelMembership,
     PanelSession,
+    Proposal,
+    ReviewAssignment,
+    ScoringRound,
     SessionNote,
     TeamInvitation,
 )
@@ -59,6 +63,9 @@ def test_every_model_with_a_status_declares_its_transitions():
         SessionNote,
         Expense,
         PaymentBatch,
+        FundingCall,
+        Proposal,
+        ReviewAssignment,
     }
     assert with_status <= set(state_machines())
     for model in with_status:
@@ -69,6 +76,18 @@ def test_every_model_with_a_status_declares_its_transitions():
         # a state the field cannot hold.
         assert declared <= status_choices
         assert status_choices - declared <= {model._meta.get_field("status").default}
+
+
+def test_a_scoring_rounds_phase_and_criteria_approval_are_each_a_declared_machine():
+    phase = machine_for(ScoringRound, "start_scoring")
+    criteria = machine_for(ScoringRound, "approve_criteria")
+
+    assert (phase.field, criteria.field) == ("phase", "criteria_status")
+    assert guarded_fields(ScoringRound) == {"phase", "criteria_status"}
+    for machine in (phase, criteria):
+        declared = {state for t in machine.transitions.values() for state in t.source | t.targets}
+        choices = {value for value, _label in ScoringRound._meta.get_field(machine.field).choices}
+        assert declared == choices
 
 
 def _admin_form_views():

@@ -1,5 +1,6 @@
 """Engagement's models, one module per part of the domain."""
 
+from engagement.models.calls import FundingCall, Proposal
 from engagement.models.expenses import ExpenseClaimKey
 from engagement.models.experts import (
     AccessNeed,
@@ -17,6 +18,18 @@ from engagement.models.experts import (
 from engagement.models.invitations import Invitation
 from engagement.models.panels import Panel, PanelMembership, PanelSuggestion
 from engagement.models.requests import AdvisoryRequest, InputKind, RequestFormat, ResearchStage
+from engagement.models.scoring import (
+    ConflictDeclaration,
+    CriteriaComment,
+    Criterion,
+    Decision,
+    Descriptor,
+    ReviewAssignment,
+    ReviewerGroup,
+    RoundReviewer,
+    Score,
+    ScoringRound,
+)
 from engagement.models.sessions import (
     AccessSupport,
     Attendance,
@@ -34,10 +47,16 @@ __all__ = [
     "AdvisoryRequest",
     "Attendance",
     "Availability",
+    "ConflictDeclaration",
     "Consent",
     "ConsentStatement",
+    "CriteriaComment",
+    "Criterion",
+    "Decision",
+    "Descriptor",
     "ExpenseClaimKey",
     "ExpertProfile",
+    "FundingCall",
     "ImpactRating",
     "ImpactRecord",
     "InputKind",
@@ -48,10 +67,16 @@ __all__ = [
     "PanelMembership",
     "PanelSession",
     "PanelSuggestion",
+    "Proposal",
     "Region",
     "RequestFormat",
     "ResearchStage",
     "ResearchTeam",
+    "ReviewAssignment",
+    "ReviewerGroup",
+    "RoundReviewer",
+    "Score",
+    "ScoringRound",
     "SensitiveAccess",
     "SessionFormat",
     "SessionNote",

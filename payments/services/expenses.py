@@ -15,27 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.uploads import upload_content_type
 from payments.models import Expense, LedgerEntry, PaymentMethod
 from payments.services.honoraria import REASON_MAX_LENGTH, clean_reason, refuse_own
 from payments.services.ledger import item_transition, ledger_record
-
-# The first bytes of each kind of file accepted as a receipt.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def receipt_content_type(receipt) -> str | None:
-    """The receipt's type read from its first bytes, or None if it is none of ours."""
-    receipt.seek(0)
-    head = receipt.read(8)
-    receipt.seek(0)
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
 
 
 def expense_amount_clean(amount) -> Decimal:
@@ -95,7 +78,7 @@ def expense_submit(
             "mb": settings.PAYMENTS_RECEIPT_MAX_BYTES // (1024 * 1024)
         }
     else:
-        content_type = receipt_content_type(receipt)
+        content_type = upload_content_type(receipt)
         if content_type is None:
             errors["receipt"] = _("The receipt must be a PDF, JPEG or PNG file.")
     if method not in PaymentMethod.values:

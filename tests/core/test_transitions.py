@@ -263,6 +263,7 @@ def test_declarations_guard_the_status_and_access_granting_relations():
 def registries(monkeypatch):
     """Models declared inside a test leave the project's registries as they were."""
     monkeypatch.setattr(transitions, "_machines", dict(transitions._machines))
+    monkeypatch.setattr(transitions, "_all_machines", dict(transitions._all_machines))
     monkeypatch.setattr(transitions, "_access_relations", dict(transitions._access_relations))
 
 
@@ -304,6 +305,45 @@ def test_a_machine_declared_on_a_model_is_that_models_and_guards_its_status_and_
     assert guarded_fields(Ticket) == {"status", "closed_at"}
     assert Ticket.workflow.permitted(AnonymousUser(), Ticket(status="open")) == {"close"}
     assert Ticket.workflow.permitted(None, Ticket(status="closed")) == {"reopen"}
+
+
+def test_a_model_may_declare_a_machine_per_field_with_names_unique_across_them(registries):
+    with isolate_apps("core"):
+
+        class Round(models.Model):  # noqa: DJ008 - declared only for this test
+            phase = models.CharField(max_length=20)
+            approval = models.CharField(max_length=20)
+            workflow = StateMachine(
+                Transition("start", source=["setup"], target="running", system=True),
+                field="phase",
+            )
+            approval_workflow = StateMachine(
+                Transition("approve", source=["draft"], target="approved", system=True),
+                field="approval",
+            )
+
+            class Meta:
+                app_label = "core"
+
+    assert machine_for(Round) is Round.workflow
+    assert machine_for(Round, "approve") is Round.approval_workflow
+    assert machine_for(Round, "start") is Round.workflow
+    assert guarded_fields(Round) == {"phase", "approval"}
+
+    with pytest.raises(ValueError, match="declared twice"), isolate_apps("core"):
+
+        class Clash(models.Model):  # noqa: DJ008 - declared only for this test
+            phase = models.CharField(max_length=20)
+            approval = models.CharField(max_length=20)
+            workflow = StateMachine(
+                Transition("go", source=["a"], target="b", system=True), field="phase"
+            )
+            approval_workflow = StateMachine(
+                Transition("go", source=["x"], target="y", system=True), field="approval"
+            )
+
+            class Meta:
+                app_label = "core"
 
 
 def test_access_granting_relations_are_guarded_by_name_or_as_the_whole_model(registries):

@@ -1,0 +1,326 @@
+"""Reads for scoring rounds: a reviewer's queue, the blind proposal they review, conflict
+suggestions, the round's scores, the moderation table and its CSV export.
+
+Blind: whatever a reviewer can reach returns a proposal's reference, title, lay summary and
+anonymised summary only (Proposal.BLIND_FIELDS), never its team, organisations or
+document."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from core.spreadsheets import csv_safe
+from engagement import aggregation
+from engagement.models import (
+    ConflictDeclaration,
+    Criterion,
+    Decision,
+    Proposal,
+    ReviewAssignment,
+    RoundReviewer,
+    Score,
+    ScoringRound,
+)
+
+WORDS_PER_MINUTE = 200
+LIVE = [ReviewAssignment.Status.ASSIGNED, ReviewAssignment.Status.SUBMITTED]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    assignment_id: int
+    round_id: int
+    status: str
+    reference: str
+    title: str
+    lay_summary: str
+    criteria_scored: int
+    criteria_total: int
+    deadline: datetime | None
+    reading_minutes: int
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    items: list[QueueItem]
+    scored: int  # reviews submitted
+    total: int  # reviews to do or done
+    deadline: datetime | None  # the soonest deadline among the reviews still to do
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.scored / self.total) if self.total else 0
+
+
+def reading_minutes(*texts: str) -> int:
+    words = sum(len(text.split()) for text in texts)
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def review_queue_for(user) -> ReviewQueue:
+    """The reviews a person has in rounds that are scoring: to do first, then submitted, by
+    deadline and reference, with the number of criteria scored so far. One query."""
+    criteria_total = (
+        Criterion.objects.filter(round=OuterRef("round"))
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        ReviewAssignment.objects.filter(
+            reviewer=user, status__in=LIVE, round__phase=ScoringRound.Phase.SCORING
+        )
+        .annotate(
+            criteria_scored=Count("scores", filter=Q(scores__value__isnull=False)),
+            criteria_total=Coalesce(Subquery(criteria_total, output_field=IntegerField()), 0),
+        )
+        # "assigned" sorts before "submitted": reviews to do come first.
+        .order_by("status", "round__deadline", "proposal__reference", "pk")
+        .values_list(
+            "pk",
+            "round_id",
+            "status",
+            "proposal__reference",
+            "proposal__title",
+            "proposal__lay_summary",
+            "proposal__anonymised_summary",
+            "criteria_scored",
+            "criteria_total",
+            "round__deadline",
+        )
+    )
+    items = [
+        QueueItem(
+            assignment_id=pk,
+            round_id=round_id,
+            status=status,
+            reference=reference,
+            title=title,
+            lay_summary=lay_summary,
+            criteria_scored=scored,
+            criteria_total=total,
+            deadline=deadline,
+            reading_minutes=reading_minutes(lay_summary, anonymised),
+        )
+        for (
+            pk,
+            round_id,
+            status,
+            reference,
+            title,
+            lay_summary,
+            anonymised,
+            scored,
+            total,
+            deadline,
+        ) in rows
+    ]
+    to_do = [i.deadline for i in items if i.status == "assigned" and i.deadline is not None]
+    return ReviewQueue(
+        items=items,
+        scored=sum(i.status == "submitted" for i in items),
+        total=len(items),
+        deadline=min(to_do) if to_do else None,
+    )
+
+
+def proposal_for_review(user, assignment_id: int) -> dict | None:
+    """The blind view of the proposal one of the person's live reviews is about, or None if
+    it is not theirs, they have a conflict with it, or the round is not past conflicts."""
+    return (
+        ReviewAssignment.objects.filter(
+            pk=assignment_id,
+            reviewer=user,
+            status__in=LIVE,
+            round__phase__in=[
+                ScoringRound.Phase.SCORING,
+                ScoringRound.Phase.MODERATION,
+                ScoringRound.Phase.CLOSED,
+            ],
+        )
+        .exclude(proposal__conflicts__reviewer=user)
+        .values(*(f"proposal__{name}" for name in Proposal.BLIND_FIELDS))
+        .first()
+    )
+
+
+def proposals_for_conflicts(user, scoring_round: ScoringRound) -> list[dict]:
+    """The round's proposals, blind, for a reviewer to declare conflicts against, with
+    whether they have declared one (and whether they may remove it)."""
+    if not RoundReviewer.objects.filter(round=scoring_round, user=user).exists():
+        return []
+    declared = dict(
+        ConflictDeclaration.objects.filter(
+            reviewer=user, proposal__call_id=scoring_round.call_id
+        ).values_list("proposal_id", "by_coordinator")
+    )
+    rows = Proposal.objects.filter(
+        call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED
+    ).values(*Proposal.BLIND_FIELDS)
+    return [
+        {
+            **row,
+            "conflict": row["id"] in declared,
+            "conflict_locked": declared.get(row["id"], False),
+        }
+        for row in rows
+    ]
+
+
+def _organisation_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def conflict_suggestions_for(reviewer, scoring_round: ScoringRound) -> list[dict]:
+    """Proposals in the round whose lead or partner organisation matches an organisation of
+    a research team the reviewer belongs to (ignoring case and spacing), without a conflict
+    declared yet: the reviewer is shown reference and title only."""
+    organisations = {
+        _organisation_key(name)
+        for name in reviewer.team_memberships.values_list("team__organisation", flat=True)
+    }
+    if not organisations:
+        return []
+    declared = set(
+        ConflictDeclaration.objects.filter(
+            reviewer=reviewer, proposal__call_id=scoring_round.call_id
+        ).values_list("proposal_id", flat=True)
+    )
+    found = []
+    for pk, reference, title, lead, partners in (
+        Proposal.objects.filter(call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED)
+        .order_by("reference")
+        .values_list("pk", "reference", "title", "lead_organisation", "partner_organisations")
+    ):
+        names = {_organisation_key(lead)} | {
+            _organisation_key(line) for line in partners.splitlines() if line.strip()
+        }
+        if pk not in declared and names & organisations:
+            found.append({"id": pk, "reference": reference, "title": title})
+    return found
+
+
+def round_scores(scoring_round: ScoringRound) -> list[aggregation.ProposalScores]:
+    """Every scored proposal's figures, best first, from the round's submitted scores in one
+    query (each with the weight it was submitted with, and its reviewer's group)."""
+    group = RoundReviewer.objects.filter(
+        round=OuterRef("assignment__round"), user=OuterRef("assignment__reviewer")
+    ).values("group")[:1]
+    rows = (
+        Score.objects.filter(
+            assignment__round=scoring_round,
+            assignment__status=ReviewAssignment.Status.SUBMITTED,
+            assignment__proposal__status=Proposal.Status.SUBMITTED,
+            value__isnull=False,
+        )
+        .annotate(group=Subquery(group))
+        .values_list(
+            "assignment_id",
+            "assignment__reviewer_id",
+            "group",
+            "assignment__proposal_id",
+            "criterion_id",
+            "weight",
+            "value",
+        )
+    )
+    return aggregation.aggregation_compute(
+        rows=rows,
+        group_weights={str(name): weight for name, weight in scoring_round.group_weights.items()},
+        disagreement_threshold=scoring_round.disagreement_threshold,
+    )
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    proposal_id: int
+    reference: str
+    title: str
+    scores: aggregation.ProposalScores | None  # None until a review is submitted
+    outcome: str  # "" until decided
+    rationale: str
+
+
+def moderation_rows(scoring_round: ScoringRound) -> list[ModerationRow]:
+    """The moderation table: every live proposal, ranked ones first in rank order, then
+    those without a submitted review by reference, each with its decision. Three queries."""
+    by_proposal = {s.proposal_id: s for s in round_scores(scoring_round)}
+    decisions = {
+        proposal_id: (outcome, rationale)
+        for proposal_id, outcome, rationale in Decision.objects.filter(
+            round=scoring_round
+        ).values_list("proposal_id", "outcome", "rationale")
+    }
+    proposals = Proposal.objects.filter(
+        call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED
+    ).values_list("pk", "reference", "title")
+    rows = [
+        ModerationRow(
+            proposal_id=pk,
+            reference=reference,
+            title=title,
+            scores=by_proposal.get(pk),
+            outcome=decisions.get(pk, ("", ""))[0],
+            rationale=decisions.get(pk, ("", ""))[1],
+        )
+        for pk, reference, title in proposals
+    ]
+    rows.sort(key=lambda r: (r.scores is None, r.scores.rank if r.scores else 0, r.reference))
+    return rows
+
+
+EXPORT_HEADER = (
+    "reference",
+    "title",
+    "rank",
+    "reviews",
+    "mean",
+    "median",
+    "sd",
+    "high_disagreement",
+    "lived_experience_mean",
+    "academic_mean",
+    "staff_mean",
+    "group_weighted",
+    "calibrated",
+    "decision",
+    "rationale",
+)
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def round_export_rows(scoring_round: ScoringRound) -> list[tuple]:
+    """The whole round as CSV rows (header first): the moderation table with every figure to
+    two decimal places, text cells safe from spreadsheet formulas. Blind like everything
+    else: reference and title, no team."""
+    rows: list[tuple] = [EXPORT_HEADER]
+    for row in moderation_rows(scoring_round):
+        s = row.scores
+        means = s.group_means if s else {}
+        rows.append(
+            (
+                csv_safe(row.reference),
+                csv_safe(row.title),
+                s.rank if s else "",
+                len(s.reviews) if s else 0,
+                _figure(s.mean if s else None),
+                _figure(s.median if s else None),
+                _figure(s.sd if s else None),
+                ("yes" if s.high_disagreement else "no") if s else "",
+                _figure(means.get("lived_experience")),
+                _figure(means.get("academic")),
+                _figure(means.get("staff")),
+                _figure(s.group_weighted if s else None),
+                _figure(s.calibrated if s else None),
+                row.outcome,
+                csv_safe(row.rationale),
+            )
+        )
+    return rows
