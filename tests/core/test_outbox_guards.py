@@ -1,0 +1,34 @@
+"""The outbox sweeper, at its edges: a first sweep that finds emails due sends every one of
+them and leaves alone what is sent, given up or not yet due."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from core.models import OutboundEmail
+from core.services.outbox import outbox_sweep
+from tests.core.outbox_helpers import stored_email
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sweep_sends_what_is_due_and_nothing_else():
+    now = timezone.now()
+    for n in range(2):
+        stored_email(subject=f"Due {n}", to_address=f"due{n}@tandem.test")
+    stored_email(subject="Later", next_attempt_at=now + timedelta(minutes=5))
+    stored_email(subject="Sent", sent_at=now)
+    stored_email(subject="Given up", failed_at=now)
+
+    swept = outbox_sweep()
+
+    assert swept == 2
+    assert sorted((m.subject, m.to[0]) for m in mail.outbox) == [
+        ("Due 0", "due0@tandem.test"),
+        ("Due 1", "due1@tandem.test"),
+    ]
+    assert set(
+        OutboundEmail.objects.filter(sent_at__isnull=False).values_list("subject", flat=True)
+    ) == {"Due 0", "Due 1", "Sent"}
