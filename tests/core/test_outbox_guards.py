@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import OutboundEmail
+from core.services import outbox
 from core.services.outbox import outbox_sweep
 from tests.core.outbox_helpers import stored_email
 
@@ -32,3 +33,23 @@ def test_a_sweep_sends_what_is_due_and_nothing_else():
     assert set(
         OutboundEmail.objects.filter(sent_at__isnull=False).values_list("subject", flat=True)
     ) == {"Due 0", "Due 1", "Sent"}
+
+
+def test_a_sweep_enqueues_each_due_email_once_and_leases_it(clock, monkeypatch):
+    # A broker that takes every task, with no worker to run them; batches of one, and a budget
+    # long enough for a sweep that re-enqueued its own batch to show it.
+    enqueued = []
+    monkeypatch.setattr(outbox, "task_enqueue", lambda name, *ids: enqueued.extend(ids) or True)
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 1)
+    monkeypatch.setattr(outbox, "SWEEP_TIME_BUDGET_SECONDS", 2)
+    older = stored_email(next_attempt_at=clock.now - timedelta(minutes=1))
+    newer = stored_email()
+
+    swept = outbox_sweep()
+
+    assert swept == 2
+    assert enqueued == [older.pk, newer.pk]
+    assert list(OutboundEmail.objects.order_by("pk").values_list("next_attempt_at", flat=True)) == [
+        clock.now + timedelta(seconds=300),
+        clock.now + timedelta(seconds=300),
+    ]
