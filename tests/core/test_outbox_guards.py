@@ -2,6 +2,7 @@
 them and leaves alone what is sent, given up or not yet due."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -53,3 +54,28 @@ def test_a_sweep_enqueues_each_due_email_once_and_leases_it(clock, monkeypatch):
         clock.now + timedelta(seconds=300),
         clock.now + timedelta(seconds=300),
     ]
+
+
+def test_a_sweep_stops_once_its_time_budget_is_spent(clock, monkeypatch):
+    # The sweep's own clock, moved only by the broker: each enqueue takes half a second, so
+    # a batch of two takes one. The budget is spent after the third batch, to the instant.
+    seconds = [100.0]
+
+    def enqueue(name, *ids):
+        seconds[0] += 0.5
+        return True
+
+    monkeypatch.setattr(outbox, "time", SimpleNamespace(monotonic=lambda: seconds[0]))
+    monkeypatch.setattr(outbox, "task_enqueue", enqueue)
+    monkeypatch.setattr(outbox, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(outbox, "SWEEP_TIME_BUDGET_SECONDS", 3.0)
+    for n in range(8):
+        stored_email(subject=f"Email {n}", next_attempt_at=clock.now - timedelta(minutes=8 - n))
+
+    swept = outbox_sweep()
+
+    assert (swept, seconds[0]) == (6, 103.0)
+    leased = clock.now + timedelta(seconds=300)
+    assert [
+        (e.subject, e.next_attempt_at == leased) for e in OutboundEmail.objects.order_by("pk")
+    ] == [(f"Email {n}", n < 6) for n in range(8)]
