@@ -1,10 +1,13 @@
 """Sessions selectors, what the main tests leave open: the ratings a coordinator reads for a
 panel (exact counts, total, notes newest session first) and the queries that page makes."""
 
-import pytest
+import datetime
 
-from engagement.models import ImpactRating, ImpactRecord
-from engagement.selectors.sessions import panel_ratings
+import pytest
+from django.utils import timezone
+
+from engagement.models import Attendance, ImpactRating, ImpactRecord, PanelMembership
+from engagement.selectors.sessions import attendance_form_rows, panel_ratings
 from tests.factories import (
     advisory_request,
     coordinator,
@@ -91,3 +94,61 @@ def test_the_ratings_page_query_count_does_not_grow_with_notes(client, world):
     )
     page = client.get(f"/admin/panel-ratings/{the_panel.pk}/").content.decode()
     assert page.count("<blockquote>") == 30
+
+
+def _named(name: str, of_panel, started_days_ago: int = 30, ended_days_ago: int | None = None):
+    person = expert()
+    person.user.display_name = name
+    person.user.save()
+    today = timezone.localdate()
+    ended_on = None if ended_days_ago is None else today - datetime.timedelta(ended_days_ago)
+    PanelMembership.objects.create(
+        panel=of_panel,
+        expert=person,
+        started_on=today - datetime.timedelta(days=started_days_ago),
+        ended_on=ended_on,
+    )
+    return person
+
+
+def test_the_attendance_form_lists_members_on_the_day_by_name_with_what_is_recorded():
+    lead = coordinator()
+    the_panel = panel(coordinators=[lead])
+    session = panel_session(of_panel=the_panel, days_ahead=-10)
+    zara = _named("Zara", the_panel)
+    mo = _named("Mo", the_panel)
+    # Left the panel after the session: still listed, it took part as a member.
+    adam = _named("Adam", the_panel, ended_days_ago=5)
+    # Joined after the session: not listed.
+    _named("Bea", the_panel, started_days_ago=2)
+    Attendance.objects.create(session=session, expert=zara, attended=True)
+    Attendance.objects.create(session=session, expert=adam, attended=False)
+
+    rows = attendance_form_rows(session)
+
+    assert [(row["expert"], row["attended"]) for row in rows] == [
+        (adam, False),
+        (mo, None),
+        (zara, True),
+    ]
+    assert [row["expert"].user.display_name for row in rows] == ["Adam", "Mo", "Zara"]
+
+
+def test_the_attendance_page_query_count_does_not_grow_with_members(client):
+    lead = coordinator()
+    the_panel = panel(coordinators=[lead])
+    session = panel_session(of_panel=the_panel, days_ahead=-1)
+    client.force_login(lead)
+    added = []
+
+    def add_members(count):
+        for _ in range(count):
+            added.append(_named(f"Member {len(added):02}", the_panel))
+
+    assert_query_count_constant(
+        client, f"/sessions/{session.pk}/attendance/", add_members, sizes=(2, 10)
+    )
+    page = client.get(f"/sessions/{session.pk}/attendance/").content.decode()
+    assert [name for name in (f"Member {n:02}" for n in range(10)) if name in page] == [
+        f"Member {n:02}" for n in range(10)
+    ]
