@@ -6,8 +6,20 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from engagement.models import Attendance, ImpactRating, ImpactRecord, PanelMembership
-from engagement.selectors.sessions import attendance_form_rows, panel_ratings
+from engagement.models import (
+    Attendance,
+    ImpactRating,
+    ImpactRecord,
+    PanelMembership,
+    PanelSession,
+)
+from engagement.selectors.sessions import (
+    attendance_form_rows,
+    expert_sessions_dashboard,
+    impact_overdue,
+    panel_ratings,
+    panels_rated_for,
+)
 from tests.factories import (
     advisory_request,
     coordinator,
@@ -151,4 +163,134 @@ def test_the_attendance_page_query_count_does_not_grow_with_members(client):
     page = client.get(f"/sessions/{session.pk}/attendance/").content.decode()
     assert [name for name in (f"Member {n:02}" for n in range(10)) if name in page] == [
         f"Member {n:02}" for n in range(10)
+    ]
+
+
+def test_overdue_you_said_we_did_is_oldest_first_without_cancelled_or_reported_sessions(clock):
+    lead = coordinator()
+    the_panel = panel(coordinators=[lead], name="Zeta panel")
+    due = clock.now - datetime.timedelta(days=14)
+
+    def held(title, ends_before_due: datetime.timedelta, **fields):
+        return panel_session(
+            of_panel=the_panel,
+            title=title,
+            starts_at=due - ends_before_due - datetime.timedelta(minutes=120),
+            duration_minutes=120,
+            **fields,
+        )
+
+    # Created newest first, so the order of the rows is not the order wanted.
+    newer = held("Newer", datetime.timedelta(days=1))
+    # Ends exactly as the two weeks run out: not overdue yet.
+    held("On the line", datetime.timedelta(0))
+    older = held("Older", datetime.timedelta(days=5))
+    oldest = held("Oldest", datetime.timedelta(days=9))
+    held("Cancelled", datetime.timedelta(days=3), status=PanelSession.Status.CANCELLED)
+    reported = held("Reported", datetime.timedelta(days=4))
+    ImpactRecord.objects.create(session=reported, heard="x", changed="y")
+    panel(coordinators=[coordinator()], name="Other panel")
+
+    assert impact_overdue(lead) == [oldest, older, newer]
+    assert impact_overdue(lead, limit=2) == [oldest, older]
+
+
+def test_the_panels_a_coordinator_runs_count_their_ratings_by_name():
+    lead = coordinator()
+    members = [expert(), expert()]
+    zeta = panel(coordinators=[lead], members=members, name="Zeta panel")
+    alpha = panel(coordinators=[lead, coordinator()], members=members, name="Alpha panel")
+    panel(coordinators=[coordinator()], members=members, name="Beta panel")
+    for n, session_panel in enumerate([zeta, zeta, alpha]):
+        impact = _impact(session_panel, -1 - n, f"Session {n}")
+        for member in members:
+            ImpactRating.objects.create(impact=impact, expert=member, answer="yes")
+
+    rated = panels_rated_for(lead)
+
+    assert [(p.name, p.rating_count) for p in rated] == [("Alpha panel", 2), ("Zeta panel", 4)]
+
+
+def test_the_expert_dashboard_lists_sessions_debriefs_and_impact_exactly(clock):
+    person = expert()
+    other = expert()
+    zeta = panel(members=[person, other], name="Zeta panel")
+    alpha = panel(members=[person], name="Alpha panel")
+    left = panel(name="Left panel")
+    PanelMembership.objects.create(
+        panel=left,
+        expert=person,
+        started_on=timezone.localdate() - datetime.timedelta(days=60),
+        ended_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    now = clock.now
+
+    def session(of_panel, delta, title, **fields):
+        return panel_session(of_panel=of_panel, starts_at=now + delta, title=title, **fields)
+
+    later = session(zeta, datetime.timedelta(days=9), "Later")
+    sooner = session(alpha, datetime.timedelta(days=2), "Sooner")
+    session(zeta, datetime.timedelta(days=3), "Called off", status=PanelSession.Status.CANCELLED)
+    session(left, datetime.timedelta(days=4), "Not my panel now")
+    yesterday = session(zeta, -datetime.timedelta(days=1), "Yesterday")
+    # A debrief stays on offer for thirty days, to the minute.
+    month_ago = session(alpha, -datetime.timedelta(days=30), "A month ago")
+    too_old = session(zeta, -datetime.timedelta(days=30, minutes=1), "Too old")
+    missed = session(zeta, -datetime.timedelta(days=2), "Missed")
+    for held in (too_old, yesterday, month_ago):
+        Attendance.objects.create(session=held, expert=person, attended=True)
+    Attendance.objects.create(session=missed, expert=person, attended=False)
+    Attendance.objects.create(session=missed, expert=other, attended=True)
+    for held in (yesterday, too_old, missed):
+        ImpactRecord.objects.create(session=held, heard="x", changed="y")
+    ImpactRating.objects.create(impact=too_old.impact, expert=person, answer="yes")
+    ImpactRating.objects.create(impact=missed.impact, expert=other, answer="no")
+
+    dashboard = expert_sessions_dashboard(person.user)
+
+    assert [m.panel.name for m in dashboard["my_panels"]] == ["Alpha panel", "Zeta panel"]
+    assert dashboard["upcoming_sessions"] == [sooner, later]
+    assert [row.session for row in dashboard["debriefs"]] == [yesterday, month_ago]
+    assert [(row.session, row.rated) for row in dashboard["impact_history"]] == [
+        (yesterday, False),
+        (too_old, True),
+    ]
+
+
+def test_the_expert_dashboard_shows_the_next_twenty_sessions_and_the_last_fifty_attended():
+    person = expert()
+    the_panel = panel(members=[person])
+    now = timezone.now().replace(microsecond=0)
+    PanelSession.objects.bulk_create(
+        PanelSession(
+            panel=the_panel,
+            title=f"Ahead {n:02}",
+            starts_at=now + datetime.timedelta(days=1 + n),
+            duration_minutes=60,
+            format="online",
+        )
+        for n in range(21)
+    )
+    past = PanelSession.objects.bulk_create(
+        PanelSession(
+            panel=the_panel,
+            title=f"Held {n:02}",
+            starts_at=now - datetime.timedelta(days=1 + n),
+            duration_minutes=60,
+            format="online",
+        )
+        for n in range(51)
+    )
+    Attendance.objects.bulk_create(
+        Attendance(session=held, expert=person, attended=True) for held in past
+    )
+    ImpactRecord.objects.bulk_create(
+        ImpactRecord(session=held, heard="x", changed="y") for held in past
+    )
+
+    dashboard = expert_sessions_dashboard(person.user)
+
+    assert [s.title for s in dashboard["upcoming_sessions"]] == [f"Ahead {n:02}" for n in range(20)]
+    assert [row.session.title for row in dashboard["impact_history"]] == [
+        f"Held {n:02}" for n in range(50)
     ]
