@@ -28,7 +28,9 @@ from engagement.selectors.experts import (
     expert_applications_waiting,
     expert_dashboard,
     expert_data_overview,
+    expert_directory,
     expert_export_data,
+    expert_list_available_for_contact,
 )
 from payments.models import Expense, Honorarium
 from tests.factories import UserFactory, coordinator, expert, panel, panel_session, team
@@ -135,9 +137,7 @@ def person():
 
     # Payments: the older one made last.
     honorarium(user, profile.reference, "Second session", at(11), status="pending")
-    honorarium(
-        user, profile.reference, "First session", at(10), status="paid", paid_at=at(12, 15)
-    )
+    honorarium(user, profile.reference, "First session", at(10), status="paid", paid_at=at(12, 15))
     # Expenses: the newest made first; two made later share a time.
     expense(user, profile.reference, "Train", at(14))
     expense(user, profile.reference, "Bus", at(13), status="paid", paid_at=at(15, 11))
@@ -175,11 +175,13 @@ def person():
     )
 
     # Invitations: created out of order, two at the same time.
-    for n, (the_panel, status, created, fields) in enumerate([
-        (panel(name="Later panel"), "declined", at(20), {"decline_reason": "Too soon"}),
-        (panel(name="Early panel"), "accepted", at(16), {}),
-        (panel(name="Tied panel"), "sent", at(16), {}),
-    ]):
+    for n, (the_panel, status, created, fields) in enumerate(
+        [
+            (panel(name="Later panel"), "declined", at(20), {"decline_reason": "Too soon"}),
+            (panel(name="Early panel"), "accepted", at(16), {}),
+            (panel(name="Tied panel"), "sent", at(16), {}),
+        ]
+    ):
         invitation = Invitation.objects.create(
             panel=the_panel,
             expert=profile,
@@ -209,7 +211,9 @@ def person():
         (tied, "partly", "Good start", at(26)),
     ]:
         impact = ImpactRecord.objects.create(session=session, heard="Shorter questions")
-        rating = ImpactRating.objects.create(impact=impact, expert=profile, answer=answer, note=note)
+        rating = ImpactRating.objects.create(
+            impact=impact, expert=profile, answer=answer, note=note
+        )
         stamp(rating, created_at=given)
 
     # Sensitive data views: made out of order, two at the same time, one by a person since
@@ -542,3 +546,168 @@ def test_availability_is_shown_in_the_order_offered():
         "Weekday mornings",
         "Weekends",
     ]
+
+
+def waiting_since(status: str, days_ago: int | None):
+    profile = expert(status=status)
+    when = None if days_ago is None else timezone.now() - datetime.timedelta(days=days_ago)
+    stamp(profile, status_changed_at=when)
+    return profile
+
+
+def test_applications_waiting_are_counted_with_the_oldest_wait():
+    waiting_since("applied", 3)
+    waiting_since("applied", 9)
+    waiting_since("info_requested", 4)
+    waiting_since("active", 40)
+    waiting_since("draft", 50)
+
+    assert expert_applications_waiting() == {
+        "applied": {"count": 2, "oldest_days": 9},
+        "info_requested": {"count": 1, "oldest_days": 4},
+    }
+
+
+def test_no_applications_waiting_is_zero_of_each():
+    waiting_since("active", 40)
+
+    assert expert_applications_waiting() == {
+        "applied": {"count": 0, "oldest_days": None},
+        "info_requested": {"count": 0, "oldest_days": None},
+    }
+
+
+def test_an_application_with_no_date_of_change_has_no_wait_to_show():
+    waiting_since("applied", None)
+
+    assert expert_applications_waiting()["applied"] == {"count": 1, "oldest_days": None}
+
+
+def test_only_active_experts_who_agreed_and_are_not_on_a_break_may_be_contacted():
+    today = timezone.localdate()
+    reachable = expert(status="active")
+    break_ended = expert(status="active", paused_until=today)
+    expert(status="active", paused_until=today + datetime.timedelta(days=1))
+    expert(status="active", consents={"data_processing": True, "contact": False})
+    expert(status="applied")
+    expert(status="paused")
+    withdrew = expert(status="active")
+    # The newest answer counts: agreed once, then withdrew.
+    from engagement.selectors.consents import consent_statements_current
+    from engagement.services.consents import consents_record
+
+    statements = consent_statements_current()
+    consents_record(profile=withdrew, answers={"contact": False}, statements=statements)
+
+    assert sorted(p.pk for p in expert_list_available_for_contact()) == sorted(
+        [reachable.pk, break_ended.pk]
+    )
+
+
+def test_the_directory_leaves_out_drafts_and_knows_who_may_be_contacted():
+    shown = expert(status="applied")
+    silent = expert(status="active", consents={"data_processing": True, "contact": False})
+    expert(status="draft")
+
+    directory = {p.pk: p.contact_consent for p in expert_directory()}
+
+    assert directory == {shown.pk: True, silent.pk: False}
+
+
+def test_the_dashboard_of_someone_asked_for_more_information(person):
+    profile = person
+    ExpertProfile.objects.filter(pk=profile.pk).update(status="info_requested")
+    status_event(profile, "info_requested", "applied", at(30, 8), note="Here you are")
+    asked = status_event(profile, "applied", "info_requested", at(30, 10), note="And the town?")
+    status_event(profile, "applied", "applied", at(30, 9))
+
+    dashboard = expert_dashboard(profile.user)
+
+    assert dashboard["profile"] == profile
+    assert [p.description for p in dashboard["payments"]] == ["Second session", "First session"]
+    assert sorted(dashboard["consents"]) == [
+        "contact",
+        "data_processing",
+        "public_credit",
+        "quoted",
+        "recorded",
+    ]
+    assert dashboard["effective_credit"] == "full_name"
+    assert dashboard["latest_message"] == asked
+    assert dashboard["may"] == frozenset({"submit", "leave"})
+    assert [e.note for e in dashboard["conversation"]] == [
+        "Which city?",
+        "Welcome",
+        "Here you are",
+        "And the town?",
+    ]
+    assert [i.panel.name for i in dashboard["open_invitations"]] == []
+
+
+def test_the_dashboard_of_an_active_expert_has_no_message_or_conversation():
+    profile = expert(status="active", credit_preference="pseudonym")
+    status_event(profile, "applied", "active", at(3), note="Welcome")
+    invited = panel(name="Open panel")
+    Invitation.objects.create(
+        panel=invited,
+        expert=profile,
+        status="sent",
+        sent_at=timezone.now(),
+        token_hash="f" * 64,
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+
+    dashboard = expert_dashboard(profile.user)
+
+    assert dashboard["latest_message"] is None
+    assert dashboard["conversation"] == []
+    assert dashboard["effective_credit"] == "pseudonym"
+    assert dashboard["may"] == frozenset({"pause", "leave"})
+    assert [i.panel.name for i in dashboard["open_invitations"]] == ["Open panel"]
+
+
+def test_the_dashboard_of_a_declined_applicant_shows_the_decision():
+    profile = expert(status="declined")
+    decision = status_event(profile, "applied", "declined", at(3), note="Not this time")
+
+    dashboard = expert_dashboard(profile.user)
+
+    assert dashboard["latest_message"] == decision
+    assert dashboard["conversation"] == []
+
+
+@pytest.mark.parametrize(
+    ("preference", "public_credit", "used"),
+    [
+        ("full_name", True, "full_name"),
+        ("full_name", False, "anonymous"),
+        ("pseudonym", True, "pseudonym"),
+        ("pseudonym", False, "anonymous"),
+        ("panel_member", False, "panel_member"),
+        ("anonymous", True, "anonymous"),
+    ],
+)
+def test_a_name_is_credited_only_with_consent_to_public_credit(preference, public_credit, used):
+    profile = expert(
+        credit_preference=preference,
+        consents={"data_processing": True, "contact": True, "public_credit": public_credit},
+    )
+
+    assert expert_dashboard(profile.user)["effective_credit"] == used
+
+
+def test_a_name_is_not_credited_when_public_credit_was_never_answered():
+    profile = expert(credit_preference="full_name", consents={"data_processing": True})
+
+    assert expert_dashboard(profile.user)["effective_credit"] == "anonymous"
+
+
+def test_the_dashboard_of_someone_without_a_profile_has_only_their_payments():
+    user = UserFactory()
+    honorarium(user, "R-1", "Workshop", at(5))
+
+    dashboard = expert_dashboard(user)
+
+    assert sorted(dashboard) == ["payments", "profile"]
+    assert dashboard["profile"] is None
+    assert [p.description for p in dashboard["payments"]] == ["Workshop"]
