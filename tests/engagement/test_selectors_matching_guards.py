@@ -255,6 +255,17 @@ def test_passports_further_down_are_read_only_when_they_could_still_climb():
     assert [(s.reference, s.score) for s in two] == [(top.reference, 4.0), (climber.reference, 3.0)]
     assert passport_reads(ctx) == 2
 
+    # A longer list reads passports in batches of twice its length, 100 at the least.
+    with CaptureQueriesContext(connection) as ctx:
+        forty = panel_suggestions(the_panel, limit=40)
+    assert [s.reference for s in forty[:2]] == [top.reference, climber.reference]
+    assert len(forty) == 40
+    assert passport_reads(ctx) == 2
+    with CaptureQueriesContext(connection) as ctx:
+        everyone = panel_suggestions(the_panel, limit=300)
+    assert len(everyone) == 101
+    assert passport_reads(ctx) == 1
+
     # Exactly one batch of candidates: read once, nothing after it.
     Invitation.objects.create(panel=the_panel, expert=middle[0], status="pending")
     with CaptureQueriesContext(connection) as ctx:
