@@ -711,3 +711,37 @@ def test_the_dashboard_of_someone_without_a_profile_has_only_their_payments():
     assert sorted(dashboard) == ["payments", "profile"]
     assert dashboard["profile"] is None
     assert [p.description for p in dashboard["payments"]] == ["Workshop"]
+
+
+@pytest.mark.parametrize("url", ["/me/data/", "/me/data.json"])
+def test_the_data_page_and_download_do_not_grow_in_queries_with_the_records(client, url):
+    from engagement.models import ConsentStatement
+    from tests.helpers import assert_query_count_constant
+
+    profile = expert(status="active")
+    staff = coordinator()
+    statement = ConsentStatement.objects.get(kind="contact", version=1)
+    client.force_login(profile.user)
+    made = []
+
+    def grow(count):
+        for _ in range(count):
+            n = len(made)
+            made.append(n)
+            the_panel = panel(name=f"Panel {n}")
+            PanelMembership.objects.create(
+                panel=the_panel, expert=profile, started_on=datetime.date(2026, 3, 1)
+            )
+            Invitation.objects.create(panel=panel(name=f"Invited {n}"), expert=profile)
+            session = panel_session(of_panel=the_panel, title=f"Meeting {n}", days_ahead=-n - 1)
+            Attendance.objects.create(session=session, expert=profile, attended=True)
+            impact = ImpactRecord.objects.create(session=session, heard="Heard")
+            ImpactRating.objects.create(impact=impact, expert=profile, answer="yes")
+            TeamMembership.objects.create(team=team(name=f"Team {n}"), user=profile.user)
+            status_event(profile, "paused", "active", at(1 + n % 27), note="", actor=staff)
+            SensitiveAccess.objects.create(accessor=staff, expert=profile, field="legal_name")
+            profile.consents.create(statement=statement, given=bool(n % 2))
+            honorarium(profile.user, profile.reference, f"Session {n}", at(1 + n % 27))
+            expense(profile.user, profile.reference, f"Bus {n}", at(1 + n % 27))
+
+    assert_query_count_constant(client, url, grow, sizes=(2, 5))
