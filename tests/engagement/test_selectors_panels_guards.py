@@ -83,8 +83,10 @@ def test_the_panel_page_splits_members_into_current_and_past_and_lists_suggestio
 
 def test_members_with_the_same_name_are_listed_in_the_order_they_joined(today):
     the_panel = panel()
-    first = join(the_panel, named("Sam"), started=today)
-    second = join(the_panel, named("Sam"), started=today)
+    older_profile, newer_profile = named("Sam"), named("Sam")
+    # They join in the reverse order of their profiles: only the membership's own pk decides.
+    first = join(the_panel, newer_profile, started=today)
+    second = join(the_panel, older_profile, started=today)
 
     assert panel_detail(the_panel)["current_members"] == [first, second]
 

@@ -98,18 +98,18 @@ def test_the_requests_of_a_persons_teams_come_with_their_team_in_one_query(
 def test_the_team_page_lists_its_members_by_name_and_its_open_invitations_oldest_first(lead):
     the_team = team(members=[lead])
     zed = UserFactory(display_name="Zed")
-    ann_later = UserFactory(display_name="Ann")
-    ann_first = UserFactory(display_name="Ann")
-    # Made in the reverse order of their primary keys, so only the pk tie-break sorts the
-    # two Anns.
+    ann_older_account = UserFactory(display_name="Ann")
+    ann_newer_account = UserFactory(display_name="Ann")
+    # The two Anns join in the reverse order of their accounts, so only the membership's own
+    # pk puts the one who joined first first.
     the_team.memberships.create(user=zed)
-    second_ann = the_team.memberships.create(user=ann_later)
-    first_ann = the_team.memberships.create(user=ann_first)
+    first_ann = the_team.memberships.create(user=ann_newer_account)
+    second_ann = the_team.memberships.create(user=ann_older_account)
     other_team = team(name="Other", members=[researcher(display_name="Aaron")])
 
     newest = invitation(the_team, "newest@example.org", by=lead)
-    oldest = invitation(the_team, "oldest@example.org", by=lead)
-    tied = invitation(the_team, "tied@example.org", by=lead)
+    oldest = invitation(the_team, "y-oldest@example.org", by=lead)
+    tied = invitation(the_team, "x-tied@example.org", by=lead)
     now = timezone.now()
     TeamInvitation.objects.filter(pk=newest.pk).update(created_at=now - timedelta(hours=1))
     TeamInvitation.objects.filter(pk__in=[oldest.pk, tied.pk]).update(
@@ -124,10 +124,10 @@ def test_the_team_page_lists_its_members_by_name_and_its_open_invitations_oldest
 
     assert detail["team"] == the_team
     assert [m.user.display_name for m in detail["members"]] == ["Ann", "Ann", "Rhian", "Zed"]
-    assert [m.pk for m in detail["members"][:2]] == sorted([first_ann.pk, second_ann.pk])
+    assert detail["members"][:2] == [first_ann, second_ann]
     assert [i.email for i in detail["open_invitations"]] == [
-        "oldest@example.org",
-        "tied@example.org",
+        "y-oldest@example.org",
+        "x-tied@example.org",
         "newest@example.org",
     ]
     assert {i.invited_by for i in detail["open_invitations"]} == {lead}
