@@ -145,3 +145,18 @@ def test_the_shell_is_kept_for_an_hour_when_nothing_says_it_changed(rf, settings
     assert shell["contact_email"] == "hello@tandem.example"
     assert at(HOUR - 5) == "hello@tandem.example"
     assert at(HOUR + 5) == "new@tandem.example"
+
+
+def test_building_the_shell_reads_the_menu_pages_without_their_specific_rows(
+    rf, home, settings_row, django_assert_num_queries
+):
+    for n in range(3):
+        add_page(home, f"Page {n}", f"page-{n}", in_menu=True)
+    request = rf.get("/")
+
+    # The site, its settings, the locale, view restrictions, the menu pages and the footer
+    # pages: the menu's titles and links need no page type's own table.
+    with django_assert_num_queries(7):
+        shell = site_shell_for_request(request)
+
+    assert [link["title"] for link in shell["navigation"]] == ["Page 0", "Page 1", "Page 2"]
