@@ -66,6 +66,7 @@ def test_every_rate_in_force_shows_by_its_name_and_how_it_is_counted(client, hom
 
 def test_each_card_to_come_announces_only_what_it_changes_from_the_card_before(client, home):
     card(-10)
+    # Every rate but the mileage changes, from the card in force.
     every = card(
         30,
         session_hourly="26.00",
@@ -73,7 +74,6 @@ def test_each_card_to_come_announces_only_what_it_changes_from_the_card_before(c
         review_fee="42.00",
         writing_hourly="31.00",
         day_rate="1200.00",
-        mileage_per_mile="0.50",
     )
     # Compared with the card before it (the one in 30 days), not with the one in force.
     one = card(
@@ -90,7 +90,6 @@ def test_each_card_to_come_announces_only_what_it_changes_from_the_card_before(c
         f"From {first} the review fee is £42.00 for each proposal.",
         f"From {first} the writing rate is £31.00 an hour.",
         f"From {first} the day rate is £1,200.00 a day.",
-        f"From {first} the mileage rate is £0.50 a mile.",
         f"From {second} the writing rate is £33.00 an hour.",
         f"From {shown(same.effective_from)} our expenses rules change.",
     ]
