@@ -2,10 +2,12 @@
 created flag, the preparation rate by kind of work, the description's length, the reasons
 and the words a coordinator sees when refused)."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from core.transitions import TransitionNotAllowed
 from payments.models import Honorarium
@@ -151,3 +153,34 @@ def test_a_cancelling_reason_is_kept_trimmed_to_five_hundred_characters(db):
     honorarium_cancel(honorarium_id=item.pk, by=finance(), reason="  " + "z" * 600)
 
     assert Honorarium.objects.get(pk=item.pk).rejection_reason == "z" * 500
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_tasks_racing_to_create_get_one_honorarium_and_one_says_it_made_it():
+    """Both look, find nothing and insert: the constraint lets one in; the other returns the
+    honorarium there is, saying it did not make it."""
+    rate_card()
+    person = expert()
+    rounds = 30
+    for number in range(1, rounds + 1):
+        barrier = threading.Barrier(2)
+        outcomes = [None, None]
+
+        def run(index, number=number, barrier=barrier, outcomes=outcomes):
+            barrier.wait()
+            try:
+                item, created = create(person, source_id=number)
+                outcomes[index] = (item.pk, created)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert sorted(created for _pk, created in outcomes) == [False, True], number
+        assert outcomes[0][0] == outcomes[1][0], number
+    assert Honorarium.objects.count() == rounds
