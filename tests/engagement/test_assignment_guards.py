@@ -43,7 +43,7 @@ TIES = [
     # Lived reviewers 1 and 2 are equally good for the lived place; academic 3 shares topic 0.
     (
         [proposal(10, needed=2, lived_needed=1, topics={0})],
-        [reviewer(1, LIVED, capacity=1), reviewer(2, LIVED, capacity=1), reviewer(3, topics={0})],
+        [reviewer(1, LIVED), reviewer(2, LIVED), reviewer(3, topics={0})],
         [(1, 10), (3, 10)],
     ),
     # Lived reviewers 2 and 4 (no load) are equally good for either place, and so is
