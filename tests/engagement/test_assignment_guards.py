@@ -90,3 +90,27 @@ def test_beyond_the_lived_minimum_the_least_loaded_reviewer_takes_the_next_place
         (3, False),
     ]
     assert plan.loads == {1: 1, 2: 1, 3: 1}
+
+
+def test_with_no_topic_shared_anywhere_loads_still_come_out_even():
+    # No proposal has a topic, so topic affinity weighs nothing; each of the two reviewers
+    # gets one of the two proposals rather than one reviewer getting both.
+    plan = assignment_solve(
+        proposals=[proposal(10), proposal(20)], reviewers=[reviewer(1), reviewer(2)]
+    )
+
+    assert sorted(plan.loads.values()) == [1, 1]
+    assert plan.shortfalls == ()
+
+
+def test_a_round_beyond_the_solvers_cost_range_is_refused_with_the_solvers_status():
+    # Loads this large make load costs the solver cannot add up without overflowing: no plan,
+    # and an error that says why.
+    reviewers = [reviewer(1, LIVED, capacity=2, load=10**18), reviewer(2, capacity=2, load=10**18)]
+
+    with pytest.raises(RuntimeError) as refused:
+        assignment_solve(proposals=[proposal(10, needed=2, lived_needed=1)], reviewers=reviewers)
+
+    assert str(refused.value) == (
+        "the min-cost flow solver stopped with status Status.BAD_COST_RANGE"
+    )
