@@ -114,3 +114,78 @@ def test_a_round_beyond_the_solvers_cost_range_is_refused_with_the_solvers_statu
     assert str(refused.value) == (
         "the min-cost flow solver stopped with status Status.BAD_COST_RANGE"
     )
+
+
+def test_a_reviewer_takes_up_to_their_capacity_and_no_more():
+    # Reviewer 1 is the only one and may take two more: proposals 10 and 20, which share their
+    # topic, get them; 30 is left short for want of capacity.
+    plan = assignment_solve(
+        proposals=[proposal(10, topics={1}), proposal(20, topics={1}), proposal(30)],
+        reviewers=[reviewer(1, topics={1}, capacity=2, load=1)],
+    )
+
+    assert [
+        (a.reviewer_id, a.proposal_id, a.shared_topics, a.load_after, a.cap)
+        for a in plan.assignments
+    ] == [(1, 10, (1,), 3, 3), (1, 20, (1,), 3, 3)]
+    assert plan.loads == {1: 3}
+    assert plan.shortfalls == (
+        Shortfall(
+            proposal_id=30,
+            missing=1,
+            lived_missing=0,
+            conflicted=0,
+            already_assigned=0,
+            eligible=1,
+            eligible_without_capacity=1,
+            eligible_lived=0,
+        ),
+    )
+
+
+def test_a_reviewer_is_never_given_the_same_proposal_twice_even_when_the_other_is_busier():
+    # Proposal 10 needs two reviewers: 1 (no load) and 2 (five already), since 3 is
+    # conflicted on it. Giving 1 the same proposal twice would be cheaper, and is never done.
+    # Proposal 20 goes to 3 (2 is conflicted on it; 1 would be a second review for 1).
+    plan = assignment_solve(
+        proposals=[proposal(10, needed=2), proposal(20)],
+        reviewers=[reviewer(1), reviewer(2, load=5), reviewer(3)],
+        conflicts={(3, 10), (2, 20)},
+    )
+
+    assert [(a.reviewer_id, a.proposal_id) for a in plan.assignments] == [
+        (1, 10),
+        (2, 10),
+        (3, 20),
+    ]
+    assert plan.loads == {1: 1, 2: 6, 3: 1}
+    assert plan.shortfalls == ()
+
+
+def test_only_as_many_lived_reviewers_as_the_minimum_count_towards_it():
+    # Both reviewers have lived experience; the minimum is one, so only the first counts.
+    plan = assignment_solve(
+        proposals=[proposal(10, needed=2, lived_needed=1)],
+        reviewers=[reviewer(1, LIVED), reviewer(2, LIVED)],
+    )
+
+    assert [(a.reviewer_id, a.counts_towards_lived_minimum) for a in plan.assignments] == [
+        (1, True),
+        (2, False),
+    ]
+
+
+def test_two_proposals_each_get_the_lived_reviewer_they_need():
+    # Each lived reviewer can take one more; each proposal needs one lived reviewer. Academic 3
+    # would rather be spread evenly but cannot count towards either minimum.
+    plan = assignment_solve(
+        proposals=[proposal(10, lived_needed=1), proposal(20, lived_needed=1)],
+        reviewers=[reviewer(1, LIVED, capacity=1), reviewer(2, LIVED, capacity=1), reviewer(3)],
+    )
+
+    assert sorted((a.proposal_id, a.counts_towards_lived_minimum) for a in plan.assignments) == [
+        (10, True),
+        (20, True),
+    ]
+    assert plan.loads == {1: 1, 2: 1, 3: 0}
+    assert plan.shortfalls == ()
