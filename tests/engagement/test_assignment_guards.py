@@ -93,14 +93,14 @@ def test_beyond_the_lived_minimum_the_least_loaded_reviewer_takes_the_next_place
 
 
 def test_with_no_topic_shared_anywhere_loads_still_come_out_even():
-    # No proposal has a topic, so topic affinity weighs nothing; each of the two reviewers
-    # gets one of the two proposals rather than one reviewer getting both.
+    # No proposal has a topic, so topic affinity weighs nothing. Reviewer 1 already has two
+    # reviews and reviewer 2 none: 2 takes both new proposals and the loads end level.
     plan = assignment_solve(
-        proposals=[proposal(10), proposal(20)], reviewers=[reviewer(1), reviewer(2)]
+        proposals=[proposal(10), proposal(20)], reviewers=[reviewer(1, load=2), reviewer(2)]
     )
 
-    assert sorted(plan.loads.values()) == [1, 1]
-    assert plan.shortfalls == ()
+    assert [(a.reviewer_id, a.proposal_id) for a in plan.assignments] == [(2, 10), (2, 20)]
+    assert plan.loads == {1: 2, 2: 2}
 
 
 def test_a_round_beyond_the_solvers_cost_range_is_refused_with_the_solvers_status():
