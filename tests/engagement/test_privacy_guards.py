@@ -1,8 +1,13 @@
-"""Legal names handed out for payment: only to someone who may see each one, and every name
-Finance's export reads appears in that expert's own access log."""
+"""Sensitive fields: each one shown only to someone who may see it, every view by someone
+else logged for that expert (the admin's reveal and Finance's payment export alike), and the
+eligibility answers shown as the expert gave them."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from engagement.models import Panel, PanelMembership, SensitiveAccess
+from engagement.services.privacy import sensitive_field_reveal
+from payments.eligibility import Benefits, RightToWork
 from payments.payees import legal_names_for
 from payments.services.batches import batch_create, batch_export_csv
 from payments.services.honoraria import honorarium_approve
@@ -51,3 +56,39 @@ def test_a_legal_name_goes_only_to_someone_who_may_see_it():
     assert for_a_coordinator == {}
     assert person.sensitive_accesses.count() == 0
     assert other.sensitive_accesses.count() == 0
+
+
+def test_finance_reveals_eligibility_answers_on_the_experts_page_and_it_is_logged(client):
+    person = expert(right_to_work=RightToWork.NOT_SURE, means_tested_benefits=Benefits.NOT_SAYING)
+    money = finance(display_name="Jo Finance")
+    client.force_login(money)
+
+    page = client.get(f"/admin/experts/inspect/{person.pk}/?show=eligibility").content.decode()
+
+    assert "Right to work in the UK: I&#x27;m not sure<br>" in page
+    assert "Means-tested benefits: I&#x27;d rather not say</dd>" in page
+    assert list(SensitiveAccess.objects.values_list("accessor", "expert", "field")) == [
+        (money.pk, person.pk, "eligibility")
+    ]
+
+
+def test_a_reveal_checks_the_viewer_against_the_expert_and_logs_only_others():
+    person = expert(legal_name="Ilinca Vasilescu-Dorn")
+    lead = coordinator()
+    panel = Panel.objects.create(name="Housing")
+    panel.coordinators.add(lead)
+    PanelMembership.objects.create(panel=panel, expert=person, started_on="2026-01-01")
+    other_lead = coordinator()
+
+    own = sensitive_field_reveal(viewer=person.user, profile=person, field="legal_name")
+    needs = sensitive_field_reveal(viewer=lead, profile=person, field="access_needs")
+    with pytest.raises(PermissionDenied):
+        sensitive_field_reveal(viewer=other_lead, profile=person, field="access_needs")
+    with pytest.raises(PermissionDenied):
+        sensitive_field_reveal(viewer=lead, profile=person, field="legal_name")
+
+    assert own == "Ilinca Vasilescu-Dorn"
+    assert needs == person.access_needs
+    assert list(SensitiveAccess.objects.values_list("accessor", "expert", "field")) == [
+        (lead.pk, person.pk, "access_needs")
+    ]
