@@ -294,3 +294,39 @@ def test_the_expert_dashboard_shows_the_next_twenty_sessions_and_the_last_fifty_
     assert [row.session.title for row in dashboard["impact_history"]] == [
         f"Held {n:02}" for n in range(50)
     ]
+
+
+# Rows that tie on the first key come back in whatever order the database finds them. Here
+# the rows are written with their primary keys falling, to experts in yet another order: only
+# the primary key as a tie-break gives the order asked for, on PostgreSQL as on SQLite.
+
+
+@pytest.mark.postgres
+def test_members_with_the_same_name_are_listed_in_the_order_they_joined():
+    the_panel = panel(coordinators=[coordinator()])
+    session = panel_session(of_panel=the_panel, days_ahead=-1)
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    people = [expert(), expert(), expert()]
+    for person in people:
+        person.user.display_name = "Sam"
+        person.user.save()
+    for pk, person in ((900030, people[1]), (900020, people[2]), (900010, people[0])):
+        PanelMembership.objects.create(pk=pk, panel=the_panel, expert=person, started_on=since)
+
+    rows = attendance_form_rows(session)
+
+    assert [row["expert"] for row in rows] == [people[0], people[2], people[1]]
+
+
+@pytest.mark.postgres
+def test_notes_of_one_session_are_listed_in_the_order_they_were_given():
+    people = [expert(), expert(), expert()]
+    the_panel = panel(members=people)
+    impact = _impact(the_panel, -1, "Only session")
+    for pk, person, note in ((900030, people[1], "Three"), (900020, people[2], "Two"),
+                             (900010, people[0], "One")):  # fmt: skip
+        ImpactRating.objects.create(pk=pk, impact=impact, expert=person, answer="yes", note=note)
+
+    notes = panel_ratings(the_panel)["notes"]
+
+    assert [row["note"] for row in notes] == ["One", "Two", "Three"]

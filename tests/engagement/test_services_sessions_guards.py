@@ -219,6 +219,8 @@ def _calendar_part(message):
 
 def test_an_in_person_invitation_and_its_cancellation_carry_the_place_and_the_panel_page(world):
     lead, chair, member, _scientist, the_panel = world
+    # Nor does an expert of another panel.
+    panel(members=[expert()], name="Other panel")
     # A member whose account is closed gets nothing.
     inactive = expert()
     PanelMembership.objects.create(
