@@ -164,3 +164,15 @@ def test_the_dashboard_names_the_first_ten_by_name_and_counts_them_all(db):
     by_name = sorted(made, key=lambda p: p.name)
     assert wanting["panels"] == [by_name[0], twin, *by_name[1:9]]
     assert wanting["count"] == 13
+
+
+@pytest.mark.postgres
+def test_members_with_the_same_name_stay_in_joining_order_after_one_changes(today):
+    the_panel = panel()
+    first = join(the_panel, named("Sam"), started=today)
+    second = join(the_panel, named("Sam"), started=today)
+    # PostgreSQL writes a changed row anew, after the others: only the pk tie-break keeps
+    # the first to join first.
+    PanelMembership.objects.filter(pk=first.pk).update(role=PanelMembership.Role.CHAIR)
+
+    assert panel_detail(the_panel)["current_members"] == [first, second]
