@@ -49,11 +49,11 @@ def test_the_panel_page_splits_members_into_current_and_past_and_lists_suggestio
     join(panel(name="Other panel"), named("Aaron"), started=long_ago)
 
     chair = UserFactory(display_name="Chair")
-    old, tied_first, tied_second = (
+    # Made out of the order of their times: the time decides, then the newer pk.
+    tied_first, tied_second, newest, old = (
         PanelSuggestion.objects.create(panel=the_panel, suggested_by=chair, text=text)
-        for text in ("Old", "Tied first", "Tied second")
+        for text in ("Tied first", "Tied second", "Newest", "Old")
     )
-    newest = PanelSuggestion.objects.create(panel=the_panel, suggested_by=chair, text="Newest")
     now = timezone.now()
     PanelSuggestion.objects.filter(pk=newest.pk).update(created_at=now)
     PanelSuggestion.objects.filter(pk__in=[tied_first.pk, tied_second.pk]).update(
