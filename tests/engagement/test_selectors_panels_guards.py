@@ -49,11 +49,11 @@ def test_the_panel_page_splits_members_into_current_and_past_and_lists_suggestio
     join(panel(name="Other panel"), named("Aaron"), started=long_ago)
 
     chair = UserFactory(display_name="Chair")
-    old, tied_first, tied_second = (
+    # Made out of the order of their times: the time decides, then the newer pk.
+    tied_first, tied_second, newest, old = (
         PanelSuggestion.objects.create(panel=the_panel, suggested_by=chair, text=text)
-        for text in ("Old", "Tied first", "Tied second")
+        for text in ("Tied first", "Tied second", "Newest", "Old")
     )
-    newest = PanelSuggestion.objects.create(panel=the_panel, suggested_by=chair, text="Newest")
     now = timezone.now()
     PanelSuggestion.objects.filter(pk=newest.pk).update(created_at=now)
     PanelSuggestion.objects.filter(pk__in=[tied_first.pk, tied_second.pk]).update(
@@ -164,3 +164,15 @@ def test_the_dashboard_names_the_first_ten_by_name_and_counts_them_all(db):
     by_name = sorted(made, key=lambda p: p.name)
     assert wanting["panels"] == [by_name[0], twin, *by_name[1:9]]
     assert wanting["count"] == 13
+
+
+@pytest.mark.postgres
+def test_members_with_the_same_name_stay_in_joining_order_after_one_changes(today):
+    the_panel = panel()
+    first = join(the_panel, named("Sam"), started=today)
+    second = join(the_panel, named("Sam"), started=today)
+    # PostgreSQL writes a changed row anew, after the others: only the pk tie-break keeps
+    # the first to join first.
+    PanelMembership.objects.filter(pk=first.pk).update(role=PanelMembership.Role.CHAIR)
+
+    assert panel_detail(the_panel)["current_members"] == [first, second]

@@ -195,7 +195,7 @@ def test_the_request_page_shows_its_own_topics_languages_panel_and_history(lead)
         action="advisoryrequest.import",
         subject=draft,
         from_state="archived",
-        to_state="changes_requested",
+        to_state="on_hold",
     )
     audit_record(
         actor=lead, action="advisoryrequest.submit", subject=other, from_state="draft", to_state="x"
@@ -225,7 +225,7 @@ def test_the_request_page_shows_its_own_topics_languages_panel_and_history(lead)
         ("", "Draft"),
         ("Draft", "Waiting for a coordinator"),
         ("Waiting for a coordinator", "Changes asked for"),
-        ("archived", "Changes asked for"),
+        ("archived", "on_hold"),
     ]
     assert [e.actor.display_name for e in history] == ["Rhian", "Rhian", "Cerys", "Cerys"]
 
