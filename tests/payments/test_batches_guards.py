@@ -141,7 +141,7 @@ def test_an_erased_bank_transfer_payee_is_exported_without_a_name(payer, lead):
 # logs each legal name it hands out; paying moves, ledgers and audits every item and emails
 # each expert. Neither loads an item's payee or fields one at a time.
 EXPORT_QUERIES = (8, 12)
-PAY_QUERIES = (28, 63)
+PAY_QUERIES = (27, 63)
 
 
 def batch_of(count, payer, lead):
@@ -156,7 +156,9 @@ def batch_of(count, payer, lead):
 
 def test_the_export_reads_a_pinned_number_of_queries(payer, lead, django_assert_num_queries):
     rate_card()
-    small, large = batch_of(1, payer, lead), batch_of(3, payer, lead)
+    warm, small, large = (batch_of(n, payer, lead) for n in (1, 1, 3))
+    # The first export in a process also fills per-process caches (content types): not counted.
+    batch_export_csv(batch_id=warm.pk, by=payer)
 
     for batch, queries in ((small, EXPORT_QUERIES[0]), (large, EXPORT_QUERIES[1])):
         with django_assert_num_queries(queries):
@@ -165,7 +167,9 @@ def test_the_export_reads_a_pinned_number_of_queries(payer, lead, django_assert_
 
 def test_marking_paid_reads_a_pinned_number_of_queries(payer, lead, django_assert_num_queries):
     rate_card()
-    small, large = batch_of(1, payer, lead), batch_of(3, payer, lead)
+    warm, small, large = (batch_of(n, payer, lead) for n in (1, 1, 3))
+    # The first payment in a process also fills per-process caches (content types): not counted.
+    batch_mark_paid(batch_id=warm.pk, by=payer)
 
     for batch, queries in ((small, PAY_QUERIES[0]), (large, PAY_QUERIES[1])):
         with django_assert_num_queries(queries):
