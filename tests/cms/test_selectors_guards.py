@@ -1,9 +1,6 @@
 """What every page's shell holds (home link, quick exit, helpline, contact, menu and footer),
 in each language, without a site, and how long it is kept when nothing says it changed."""
 
-import time
-from unittest import mock
-
 import pytest
 from django.utils import translation
 from wagtail.models import Page, Site
@@ -130,21 +127,6 @@ def test_a_request_for_no_known_site_gets_the_default_shell(rf, db):
         "navigation": [],
         "footer_links": [],
     }
-
-
-def test_the_shell_is_kept_for_an_hour_when_nothing_says_it_changed(rf, settings_row):
-    start = time.time()
-    shell = site_shell_for_request(rf.get("/"))
-    # A change that skips the signals (a queryset update) does not start the cache afresh.
-    SiteSettings.objects.update(contact_email="new@tandem.example")
-
-    def at(seconds):
-        with mock.patch("time.time", return_value=start + seconds):
-            return site_shell_for_request(rf.get("/"))["contact_email"]
-
-    assert shell["contact_email"] == "hello@tandem.example"
-    assert at(HOUR - 5) == "hello@tandem.example"
-    assert at(HOUR + 5) == "new@tandem.example"
 
 
 def test_building_the_shell_reads_the_menu_pages_without_their_specific_rows(
