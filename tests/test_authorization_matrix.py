@@ -290,6 +290,7 @@ def world(db, settings, tmp_path):
     }
     ids.update(_sessions_world(users, member=the_expert))
     ids.update(_payments_world(users, payee=the_expert))
+    ids.update(_scoring_world(users, reviewer=the_expert, research_team=research_team))
     return SimpleNamespace(users=users, ids=ids)
 
 
@@ -305,6 +306,30 @@ def _payments_world(users, *, payee) -> dict:
     honorarium_approve(honorarium_id=item.pk, by=users["other_coordinator"])
     batch = batch_create(by=users["finance"], honorarium_ids=[item.pk])
     return {"rate_card": card.pk, "expense": claim.pk, "batch": batch.pk}
+
+
+def _scoring_world(users, *, reviewer, research_team) -> dict:
+    """A closed call with two proposals, one from the researcher's team, and its round in the
+    scoring phase: the expert reviews the team's proposal; the other expert is no reviewer."""
+    from engagement.models import ReviewAssignment
+    from tests.factories import funding_call, proposal, round_reviewer, scoring_round
+
+    call = funding_call(status="closed", slug="matrix-call")
+    the_round = scoring_round(call=call, criteria_status="approved", phase="scoring")
+    own = proposal(call=call, research_team=research_team)
+    other = proposal(call=call)
+    round_reviewer(of_round=the_round, user=reviewer.user, group="lived_experience")
+    assignment = ReviewAssignment.objects.create(
+        round=the_round, proposal=own, reviewer=reviewer.user
+    )
+    return {
+        "call": call.pk,
+        "call_slug": call.slug,
+        "round": the_round.pk,
+        "proposal": own.pk,
+        "other_proposal": other.pk,
+        "assignment": assignment.pk,
+    }
 
 
 def _sessions_world(users, *, member) -> dict:
