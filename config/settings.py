@@ -235,6 +235,9 @@ MFA_FORMS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
+# One 30-second step either side, as RFC 6238 (5.2) advises: a code typed as it changes, or on a
+# phone whose clock has drifted, still works. A code is accepted once only (allauth remembers it).
+MFA_TOTP_TOLERANCE = 1
 
 # Pages only staff (Coordinator, Finance) may open, after enrolling in MFA.
 STAFF_PATH_PREFIXES = ("/admin/",)

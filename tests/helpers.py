@@ -1,7 +1,11 @@
-"""Shared test helpers: query counting at two data sizes."""
+"""Shared test helpers: query counting at two data sizes, and the one-time code an
+authenticator app shows now."""
 
+import time
 from collections.abc import Callable
 
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,3 +40,10 @@ def assert_query_count_constant(
     if max_queries is not None:
         assert large <= max_queries, f"{url}: {large} queries, more than {max_queries}"
     return large
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code of the current 30-second period (not the oldest one the tolerance accepts,
+    which stops working at the next boundary), or of the period holding the instant `at`."""
+    counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))

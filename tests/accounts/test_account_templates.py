@@ -13,9 +13,6 @@ from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.mfa.totp.internal.auth import (
     SECRET_SESSION_KEY,
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
 )
 from django.core import mail
 from django.template.loader import render_to_string
@@ -25,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import Role
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator
+from tests.helpers import totp_code
 
 LIBRARY_TEMPLATES = Path(allauth.__file__).parent / "templates"
 
@@ -171,11 +169,6 @@ def last_link(to: str) -> str:
     return LINK.search(message.body).group(1)
 
 
-def code_for(secret: str) -> str:
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter))
-
-
 def allow_another_confirmation_email(address: str) -> None:
     """allauth sends at most one confirmation email per address every few minutes."""
     ratelimit.clear(RequestFactory().get("/"), action="confirm_email", key=address.lower())
@@ -319,7 +312,7 @@ def walk_as_expert(walk: Walk) -> None:
     walk.post(client, activate)
     walk.post(client, activate, {"code": "000000"})
     secret = client.session[SECRET_SESSION_KEY]
-    walk.post(client, activate, {"code": code_for(secret)}, follow=True)
+    walk.post(client, activate, {"code": totp_code(secret)}, follow=True)
     for path in ALLAUTH_PATHS:
         if path.startswith("/accounts/2fa/"):
             walk.get(client, path)
@@ -354,7 +347,7 @@ def walk_as_staff(walk: Walk) -> None:
     walk.post(client, "/accounts/2fa/authenticate/")
     walk.post(client, "/accounts/2fa/authenticate/", {"code": "000000"})
     walk.post(
-        client, "/accounts/2fa/authenticate/", {"code": code_for(TEST_TOTP_SECRET)}, follow=True
+        client, "/accounts/2fa/authenticate/", {"code": totp_code(TEST_TOTP_SECRET)}, follow=True
     )
     for path in ALLAUTH_PATHS:
         if path != "/accounts/logout/":
@@ -371,7 +364,7 @@ def walk_as_staff(walk: Walk) -> None:
     walk.get(other, asked)
     walk.post(other, asked)
     walk.post(other, asked, {"code": "000000"})
-    walk.post(other, asked, {"code": code_for(TEST_TOTP_SECRET)})
+    walk.post(other, asked, {"code": totp_code(TEST_TOTP_SECRET)})
 
     # Staff without an app are sent to set one up.
     new_staff = UserFactory(role=Role.FINANCE)

@@ -1,16 +1,13 @@
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import Role
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator
+from tests.helpers import totp_code
 
 
 def staff_paths() -> list[str]:
@@ -92,11 +89,6 @@ def test_posting_credentials_to_the_admin_login_does_not_sign_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def current_code() -> str:
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, counter))
-
-
 @pytest.mark.django_db
 def test_coordinator_sign_in_asks_for_a_one_time_code(client):
     coordinator = UserFactory(role=Role.COORDINATOR, mfa=True)
@@ -111,16 +103,37 @@ def test_coordinator_sign_in_asks_for_a_one_time_code(client):
     assert wrong.status_code == 200
     assert "_auth_user_id" not in client.session
 
-    response = client.post("/accounts/2fa/authenticate/", {"code": current_code()})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(TEST_TOTP_SECRET)})
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.session["_auth_user_id"] == str(coordinator.pk)
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("seconds", "accepted"), [(-60, False), (-30, True), (0, True), (30, True), (60, False)]
+)
+def test_a_code_one_period_either_side_still_works(client, monkeypatch, seconds, accepted):
+    """A code typed as it changes, or on a phone whose clock has drifted by up to 30 seconds,
+    is accepted; older or newer ones are not."""
+    from allauth.mfa.totp.internal import auth
+
+    now = 1_800_000_015.0  # the middle of a period, fixed so no boundary is crossed
+    monkeypatch.setattr(auth, "time", SimpleNamespace(time=lambda: now))
+    coordinator = UserFactory(role=Role.COORDINATOR, mfa=True)
+    client.post("/accounts/login/", {"login": coordinator.email, "password": TEST_PASSWORD})
+
+    client.post(
+        "/accounts/2fa/authenticate/", {"code": totp_code(TEST_TOTP_SECRET, at=now + seconds)}
+    )
+
+    assert ("_auth_user_id" in client.session) is accepted
+
+
 def sign_in_with_code(client, user) -> None:
     client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
-    client.post("/accounts/2fa/authenticate/", {"code": current_code()})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(TEST_TOTP_SECRET)})
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -160,7 +173,7 @@ def test_entering_the_code_opens_the_staff_page_that_asked_for_it(client):
     asked = client.get("/admin/experts/?status=applied")
 
     wrong = client.post(asked["Location"], {"code": "000000"})
-    right = client.post(asked["Location"], {"code": current_code()})
+    right = client.post(asked["Location"], {"code": totp_code(TEST_TOTP_SECRET)})
 
     assert asked["Location"] == (
         "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fexperts%2F%3Fstatus%3Dapplied"

@@ -11,11 +11,6 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.conf import settings
 from django.core import mail
 from django.test import Client, RequestFactory
@@ -24,6 +19,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from tests.e2e.conftest import arrive, main_headings, sign_in, sign_in_with_code, visit
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator
+from tests.helpers import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -95,11 +91,6 @@ def emails_to(address: str) -> list:
 def allow_another_confirmation_email(address: str) -> None:
     """allauth sends at most one confirmation email per address every few minutes."""
     ratelimit.clear(RequestFactory().get("/"), action="confirm_email", key=address)
-
-
-def current_code(secret: str) -> str:
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 def use_session(page, live_server, client: Client) -> None:
@@ -409,7 +400,7 @@ def test_an_expert_sets_up_an_app_keeps_recovery_codes_and_turns_it_off(page, db
             "or one of your recovery codes"
         ]
     )
-    page.get_by_label(APP_CODE).fill(current_code(secret))
+    page.get_by_label(APP_CODE).fill(totp_code(secret))
     page.get_by_role("button", name="Turn on two-factor authentication").click()
 
     arrive(page, "/accounts/2fa/recovery-codes/")
@@ -485,7 +476,7 @@ def test_staff_enter_a_code_after_their_password_on_a_phone(phone, db):
         ]
     )
     assert hrefs(links) == ["#id_code"]
-    phone.get_by_label("Code").fill(current_code(TEST_TOTP_SECRET))
+    phone.get_by_label("Code").fill(totp_code(TEST_TOTP_SECRET))
     phone.get_by_role("button", name="Continue").click()
     phone.wait_for_url(re.compile(r"/admin/$"))
 
@@ -501,7 +492,7 @@ def test_a_staff_session_without_a_code_is_asked_for_one(page, live_server, db):
     arrive(page, "/accounts/2fa/reauthenticate/")
     check(page)
     expect(main_headings(page, 1)).to_have_text("Confirm it is you")
-    page.get_by_label("Code").fill(current_code(TEST_TOTP_SECRET))
+    page.get_by_label("Code").fill(totp_code(TEST_TOTP_SECRET))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/admin/$"))
 
