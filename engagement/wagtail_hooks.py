@@ -2,6 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
+from engagement.admin_calls import funding_call_viewsets
 from engagement.admin_panels import ApplicationsWaitingPanel, OpenSeatsPanel, RequestsWaitingPanel
 from engagement.admin_sessions import ImpactOverduePanel, panel_ratings_view
 from engagement.viewsets import AdvisersGroup
@@ -10,6 +11,11 @@ from engagement.viewsets import AdvisersGroup
 @hooks.register("register_admin_viewset")
 def register_advisers():
     return AdvisersGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_funding_calls():
+    return funding_call_viewsets()
 
 
 @hooks.register("construct_homepage_panels")

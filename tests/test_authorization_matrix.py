@@ -211,6 +211,32 @@ MATRIX = [
     ("/admin/rate-cards/inspect/{rate_card}/",         (302, 403, 403, 403, 403, 200, 200, 200)),
     ("/admin/rate-cards/edit/{rate_card}/",            (302, 403, 403, 403, 403, 302, 302, 302)),
     ("/admin/rate-cards/delete/{rate_card}/",          (302, 403, 403, 403, 403, 302, 302, 302)),
+    # C1: funding calls and scoring rounds set up by coordinators (Finance: no access).
+    ("/admin/calls/",                                  (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/results/",                          (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/new/",                              (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/inspect/{call}/",                   (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/inspect/999999/",                   (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/calls/edit/{c1_draft_call}/",             (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/edit/{call}/",                      (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/calls/copy/{call}/",                      (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/calls/delete/{call}/",                    (302, 403, 403, 403, 403, 404, 404, 404)),
+    ("/admin/calls/open/{c1_draft_call}/",             (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/close/{call}/",                     (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/open/999999/",                      (302, 403, 403, 403, 403, 404, 404, 302)),
+    ("/admin/calls/{call}/proposals/",                 (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/{call}/proposals/import/",          (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/proposals/sample.csv",              (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/proposals/{c1_document}/document/", (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/calls/proposals/{proposal}/document/",    (302, 403, 403, 403, 403, 404, 404, 302)),
+    ("/admin/scoring-rounds/new/{c1_draft_call}/",     (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/scoring-rounds/new/{call}/",              (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/scoring-rounds/{round}/",                 (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/settings/",        (302, 403, 403, 403, 403, 302, 302, 302)),
+    ("/admin/scoring-rounds/{c1_draft_round}/settings/", (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/reviewers/",       (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/conflicts/",       (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/999999/",                  (302, 403, 403, 403, 403, 404, 404, 302)),
 ]
 # fmt: on
 
@@ -218,6 +244,7 @@ MATRIX = [
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.PAYMENTS_RECEIPTS_ROOT = tmp_path / "receipts"
+    settings.PROPOSAL_ATTACHMENTS_ROOT = tmp_path / "proposals"
     home = site_seed()
     the_coordinator = coordinator()
     the_expert = expert(expertise_notes="Interview design")
@@ -291,6 +318,7 @@ def world(db, settings, tmp_path):
     ids.update(_sessions_world(users, member=the_expert))
     ids.update(_payments_world(users, payee=the_expert))
     ids.update(_scoring_world(users, reviewer=the_expert, research_team=research_team))
+    ids.update(_c1_world(users, call_id=ids["call"]))
     return SimpleNamespace(users=users, ids=ids)
 
 
@@ -389,3 +417,20 @@ def test_every_project_route_is_in_the_matrix():
 
     missing = sorted(route for route in _project_routes() if not matches(route))
     assert missing == []
+
+
+def _c1_world(users, *, call_id) -> dict:
+    """A draft call with its round in set-up, and a proposal of the closed call with a PDF."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import funding_call, proposal, scoring_round
+
+    draft = funding_call(slug="matrix-draft-call")
+    draft_round = scoring_round(call=draft)
+    with_document = proposal(call=draft)
+    with_document.attachment.save("p.pdf", ContentFile(b"%PDF-1.7\n"))
+    return {
+        "c1_draft_call": draft.pk,
+        "c1_draft_round": draft_round.pk,
+        "c1_document": with_document.pk,
+    }
