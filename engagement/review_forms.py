@@ -120,7 +120,7 @@ class ConflictForm(forms.Form):
     """A conflict of interest with one proposal (each form on the page has its own prefix)."""
 
     reason = forms.ChoiceField(
-        label=_("What is the conflict?"),
+        label=_("What is the conflict?"),  # named for its proposal in __init__
         choices=ConflictDeclaration.Reason.choices,
         widget=forms.RadioSelect,
         error_messages={
@@ -138,3 +138,13 @@ class ConflictForm(forms.Form):
             "max_length": _("Keep the note to %(limit_value)s characters or fewer."),
         },
     )
+
+    def __init__(self, *args, reference: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page has a form for every proposal: each label says which one it is about.
+        self.fields["reason"].label = _("What is your conflict with %(reference)s?") % {
+            "reference": reference
+        }
+        self.fields["note"].label = _(
+            "Anything else the coordinators should know about %(reference)s"
+        ) % {"reference": reference}

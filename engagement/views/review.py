@@ -250,7 +250,9 @@ def review_conflicts(request, round_id: int):
         if action != "declare" or proposal is None:
             messages.error(request, _("That proposal is not in this round. Choose one below."))
             return redirect("review_conflicts", round_id)
-        form = ConflictForm(request.POST, prefix=_conflict_prefix(proposal.pk))
+        form = ConflictForm(
+            request.POST, prefix=_conflict_prefix(proposal.pk), reference=proposal.reference
+        )
         if form.is_valid():
             try:
                 conflict_declare(
@@ -308,7 +310,7 @@ def _render_conflicts(request, scoring_round: ScoringRound, may_declare: bool, b
         row["form"] = (
             bound_form
             if row["id"] == bound_id
-            else ConflictForm(prefix=_conflict_prefix(row["id"]))
+            else ConflictForm(prefix=_conflict_prefix(row["id"]), reference=row["reference"])
         )
     return render(
         request,
