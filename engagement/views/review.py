@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.transitions import TransitionNotAllowed
 from engagement.models import ReviewAssignment, ScoringRound
@@ -45,6 +45,7 @@ CONFLICT_PHASES = {Phase.CONFLICTS, Phase.SCORING}
 
 @never_cache
 @login_required
+@require_safe
 def review_queue(request):
     return render(
         request,
