@@ -7,6 +7,7 @@ from engagement.views import (
     panels,
     payments,
     requests,
+    review,
     teams,
     time_zone,
 )
@@ -85,4 +86,16 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
     path("requests/<int:pk>/submit/", requests.request_submit, name="request_submit"),
     path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<int:assignment_id>/", review.review_detail, name="review_detail"),
+    path(
+        "review/<int:assignment_id>/abstain/",
+        review.review_abstain_view,
+        name="review_abstain",
+    ),
+    path(
+        "review/rounds/<int:round_id>/conflicts/",
+        review.review_conflicts,
+        name="review_conflicts",
+    ),
 ]

@@ -237,6 +237,14 @@ MATRIX = [
     ("/admin/scoring-rounds/{round}/reviewers/",       (302, 403, 403, 403, 403, 200, 200, 302)),
     ("/admin/scoring-rounds/{round}/conflicts/",       (302, 403, 403, 403, 403, 200, 200, 302)),
     ("/admin/scoring-rounds/999999/",                  (302, 403, 403, 403, 403, 404, 404, 302)),
+    # Part B, reviewers' pages: everyone signed in has a queue (empty unless they review); a
+    # review and a round's conflicts are the reviewer's own (the expert reviews {assignment}).
+    ("/review/",                                       (302, 200, 200, 200, 200, 200, 200, 200)),
+    ("/review/{assignment}/",                          (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/review/{assignment}/abstain/",                  (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/review/999999/",                                (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/review/rounds/{round}/conflicts/",              (302, 200, 404, 404, 404, 404, 404, 404)),
+    ("/review/rounds/999999/conflicts/",               (302, 404, 404, 404, 404, 404, 404, 404)),
 ]
 # fmt: on
 

@@ -324,3 +324,212 @@ def round_export_rows(scoring_round: ScoringRound) -> list[tuple]:
             )
         )
     return rows
+
+
+# The reviewer's pages at /review/ (engagement.views.review). Imported here, not at the top,
+# so that this part is appended whole and merges with other parts' additions.
+from django.db.models import Case, Exists, F, When  # noqa: E402
+
+from engagement.models import Descriptor  # noqa: E402
+
+REVIEWER_PHASES = [
+    ScoringRound.Phase.CONFLICTS,
+    ScoringRound.Phase.SCORING,
+    ScoringRound.Phase.MODERATION,
+]
+PHASES_WITH_PROPOSALS = [
+    ScoringRound.Phase.SCORING,
+    ScoringRound.Phase.MODERATION,
+    ScoringRound.Phase.CLOSED,
+]
+# What a reviewer of a round that is not blind reads besides the blind fields.
+OPEN_FIELDS = ("full_summary", "lead_organisation", "partner_organisations", "team_description")
+
+
+@dataclass(frozen=True)
+class QueueReview:
+    assignment_id: int
+    status: str  # "to_do", "draft", "submitted" or "abstained"
+    reference: str
+    title: str
+    lay_summary: str
+    reading_minutes: int
+
+
+@dataclass(frozen=True)
+class QueueRound:
+    round_id: int
+    call_title: str
+    phase: str
+    phase_label: str
+    deadline: datetime | None
+    reviews: list[QueueReview]
+
+    @property
+    def total(self) -> int:
+        """Reviews to do or done (one stepped back from is someone else's now)."""
+        return sum(r.status != "abstained" for r in self.reviews)
+
+    @property
+    def scored(self) -> int:
+        return sum(r.status == "submitted" for r in self.reviews)
+
+
+def review_rounds_for(user) -> list[QueueRound]:
+    """Every round the person reviews in that is in its conflicts, scoring or moderation
+    phase, soonest deadline first, each with their reviews (blind: reference, title, lay
+    summary, and a reading time from what they will read). A review is "draft" once any
+    score or reason is saved. Two queries, whatever the number of rounds and reviews."""
+    rounds = {
+        reviewer.round_id: reviewer.round
+        for reviewer in RoundReviewer.objects.filter(user=user, round__phase__in=REVIEWER_PHASES)
+        .select_related("round__call")
+        .order_by("round__deadline", "round_id")
+    }
+    if not rounds:
+        return []
+    summary = Case(
+        When(round__blind=True, then=F("proposal__anonymised_summary")),
+        default=F("proposal__full_summary"),
+    )
+    rows = (
+        ReviewAssignment.objects.filter(
+            reviewer=user,
+            round_id__in=list(rounds),
+            round__phase__in=PHASES_WITH_PROPOSALS,
+            status__in=[*LIVE, ReviewAssignment.Status.ABSTAINED],
+        )
+        .exclude(proposal__conflicts__reviewer=user)
+        .annotate(
+            summary=summary,
+            drafted=Exists(
+                Score.objects.filter(assignment=OuterRef("pk")).filter(
+                    Q(value__isnull=False) | ~Q(rationale="")
+                )
+            ),
+        )
+        .order_by("status", "proposal__reference", "pk")
+        .values_list(
+            "pk",
+            "round_id",
+            "status",
+            "drafted",
+            "proposal__reference",
+            "proposal__title",
+            "proposal__lay_summary",
+            "summary",
+        )
+    )
+    reviews: dict[int, list[QueueReview]] = {pk: [] for pk in rounds}
+    for pk, round_id, status, drafted, reference, title, lay_summary, text in rows:
+        if status == ReviewAssignment.Status.ASSIGNED:
+            status = "draft" if drafted else "to_do"
+        reviews[round_id].append(
+            QueueReview(
+                assignment_id=pk,
+                status=str(status),
+                reference=reference,
+                title=title,
+                lay_summary=lay_summary,
+                reading_minutes=reading_minutes(lay_summary, text),
+            )
+        )
+    return [
+        QueueRound(
+            round_id=pk,
+            call_title=scoring_round.call.title,
+            phase=scoring_round.phase,
+            phase_label=scoring_round.get_phase_display(),
+            deadline=scoring_round.deadline,
+            reviews=reviews[pk],
+        )
+        for pk, scoring_round in rounds.items()
+    ]
+
+
+@dataclass(frozen=True)
+class CriterionToScore:
+    id: int
+    name: str
+    guidance: str
+    weight: object
+    descriptors: dict[int, str]  # scale point -> what it means
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    assignment: ReviewAssignment  # with its round and call; never its proposal object
+    proposal: dict | None  # blind fields (and the open ones when the round is not blind)
+    criteria: list[CriterionToScore]
+    scores: dict[int, tuple[int | None, str]]  # criterion id -> (value, rationale)
+
+
+def review_page_for(user, assignment_id: int) -> ReviewPage | None:
+    """One of the person's own reviews (not withdrawn, no conflict with the proposal), or
+    None. The proposal is read only once the round is scoring, and only its blind fields
+    when the round is blind. Five queries."""
+    assignment = (
+        ReviewAssignment.objects.filter(pk=assignment_id, reviewer=user)
+        .exclude(status=ReviewAssignment.Status.WITHDRAWN)
+        .exclude(proposal__conflicts__reviewer=user)
+        .select_related("round__call")
+        .first()
+    )
+    if assignment is None:
+        return None
+    scoring_round = assignment.round
+    proposal = None
+    if scoring_round.phase in PHASES_WITH_PROPOSALS:
+        fields = Proposal.BLIND_FIELDS + (() if scoring_round.blind else OPEN_FIELDS)
+        proposal = Proposal.objects.filter(pk=assignment.proposal_id).values(*fields).first()
+    descriptors: dict[int, dict[int, str]] = {}
+    for criterion_id, point, text in Descriptor.objects.filter(
+        criterion__round=scoring_round
+    ).values_list("criterion_id", "point", "text"):
+        descriptors.setdefault(criterion_id, {})[point] = text
+    criteria = [
+        CriterionToScore(
+            id=pk,
+            name=name,
+            guidance=guidance,
+            weight=weight,
+            descriptors=descriptors.get(pk, {}),
+        )
+        for pk, name, guidance, weight in scoring_round.criteria.values_list(
+            "pk", "name", "guidance", "weight"
+        )
+    ]
+    scores = {
+        criterion_id: (value, rationale)
+        for criterion_id, value, rationale in Score.objects.filter(
+            assignment=assignment
+        ).values_list("criterion_id", "value", "rationale")
+    }
+    return ReviewPage(assignment=assignment, proposal=proposal, criteria=criteria, scores=scores)
+
+
+def reviewer_round_for(user, round_id: int) -> ScoringRound | None:
+    """A round the person reviews in, with its call, or None. One query."""
+    return (
+        ScoringRound.objects.filter(pk=round_id, reviewers__user=user)
+        .select_related("call")
+        .first()
+    )
+
+
+def conflict_of(user, proposal_id: int, scoring_round: ScoringRound) -> ConflictDeclaration | None:
+    """The person's own conflict declaration on a proposal of the round, or None."""
+    return (
+        ConflictDeclaration.objects.filter(
+            reviewer=user, proposal_id=proposal_id, proposal__call_id=scoring_round.call_id
+        )
+        .select_related("proposal")
+        .first()
+    )
+
+
+def round_proposal(scoring_round: ScoringRound, proposal_id) -> Proposal | None:
+    """A live proposal of the round's call (for a service to act on), or None."""
+    return Proposal.objects.filter(
+        pk=proposal_id, call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED
+    ).first()
