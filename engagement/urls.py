@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagement.views import (
+    codesign,
     invitations,
     me,
     onboarding,
@@ -85,4 +86,20 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
     path("requests/<int:pk>/submit/", requests.request_submit, name="request_submit"),
     path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
+    # Criteria co-design (issue 9, part E): the call's co-design panel and coordinators.
+    path("co-design/<int:round_id>/", codesign.criteria_codesign, name="criteria_codesign"),
+    path(
+        "co-design/<int:round_id>/edit/",
+        codesign.criteria_codesign_edit,
+        name="criteria_codesign_edit",
+    ),
+    path(
+        "co-design/<int:round_id>/comments/",
+        codesign.criteria_comment,
+        name="criteria_comment_add",
+    ),
+    path(
+        "co-design/<int:round_id>/approve/", codesign.criteria_approve_view, name="criteria_approve"
+    ),
+    path("co-design/<int:round_id>/reopen/", codesign.criteria_reopen_view, name="criteria_reopen"),
 ]
