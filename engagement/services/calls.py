@@ -531,12 +531,12 @@ def _criteria_cleaned(criteria, points: range) -> tuple[list[dict], dict[str, li
                 % {"name": label}
             ]
         given = {
-            int(point): str(text or "").strip()
+            str(point): str(text or "").strip()
             for point, text in (item.get("descriptors") or {}).items()
         }
         descriptors = {}
         for point in points:
-            text = given.get(point, "")
+            text = given.get(str(point), "")
             if not text:
                 errors[f"{index}.{point}"] = [
                     _("Say what a score of %(point)s means for “%(name)s”.")

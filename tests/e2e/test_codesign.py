@@ -8,18 +8,10 @@ from playwright.sync_api import expect
 from cms.seed import site_seed
 from engagement.models import Descriptor, ScoringRound
 from tests.e2e.conftest import arrive, sign_in, sign_out, visit
+from tests.e2e.test_onboarding import tab_to
 from tests.factories import TEST_PASSWORD, coordinator, expert, funding_call, panel, scoring_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-def tab_to(page, locator, *, limit: int = 200) -> None:
-    """Press Tab until `locator` has focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if locator.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {locator}")
 
 
 def test_a_member_edits_and_comments_and_the_chair_approves(
@@ -42,10 +34,10 @@ def test_a_member_edits_and_comments_and_the_chair_approves(
     descriptor = page.get_by_role("group", name="Criterion 1").get_by_label(
         "What a score of 3 means"
     )
-    tab_to(page, descriptor)
+    tab_to(page, descriptor, limit=200)
     page.keyboard.press("Control+A")
     page.keyboard.type("Matters to the people it is about")
-    tab_to(page, page.get_by_role("button", name="Save the criteria"))
+    tab_to(page, page.get_by_role("button", name="Save the criteria"), limit=200)
     page.keyboard.press("Enter")
     arrive(page, workspace)
     expect(page.get_by_text("Matters to the people it is about")).to_be_visible()
