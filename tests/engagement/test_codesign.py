@@ -600,7 +600,7 @@ def test_the_workspace_query_count_does_not_grow(client, world):
         url(the_round),
         lambda n: add_criteria(the_round, n, comment_by=member.user),
         sizes=(2, 8),
-        max_queries=12,
+        max_queries=10,
     )
     page = client.get(url(the_round)).content.decode()
     assert len(re.findall(r"<h3 id=\"criterion-\d+-heading\">", page)) == 8
@@ -617,5 +617,5 @@ def test_the_edit_page_query_count_does_not_grow(client, world):
         url(the_round, "edit/"),
         lambda n: add_criteria(the_round, n),
         sizes=(2, 8),
-        max_queries=12,
+        max_queries=10,
     )
