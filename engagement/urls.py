@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagement.views import (
+    codesign,
     invitations,
     me,
     onboarding,
@@ -98,4 +99,20 @@ urlpatterns = [
         review.review_conflicts,
         name="review_conflicts",
     ),
+    # Criteria co-design (issue 9, part E): the call's co-design panel and coordinators.
+    path("co-design/<int:round_id>/", codesign.criteria_codesign, name="criteria_codesign"),
+    path(
+        "co-design/<int:round_id>/edit/",
+        codesign.criteria_codesign_edit,
+        name="criteria_codesign_edit",
+    ),
+    path(
+        "co-design/<int:round_id>/comments/",
+        codesign.criteria_comment,
+        name="criteria_comment_add",
+    ),
+    path(
+        "co-design/<int:round_id>/approve/", codesign.criteria_approve_view, name="criteria_approve"
+    ),
+    path("co-design/<int:round_id>/reopen/", codesign.criteria_reopen_view, name="criteria_reopen"),
 ]

@@ -193,6 +193,16 @@ MATRIX = [
     ("/admin/advisory-requests/inspect/{draft_request}/", (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/edit/{sent_request}/",  (302, 403, 403, 403, 403, 404, 404, 404)),
     ("/admin/advisory-requests/new/",                  (302, 403, 403, 403, 403, 404, 404, 404)),
+    # Criteria co-design (issue 9, part E): the draft call's co-design panel (the expert is a
+    # member, no actor chairs it) and any coordinator discuss; the panel's coordinator approves.
+    ("/co-design/{codesign}/",                         (302, 200, 404, 404, 404, 200, 200, 404)),
+    ("/co-design/{codesign}/edit/",                    (302, 200, 404, 404, 404, 200, 200, 404)),
+    ("/co-design/{codesign}/comments/",                (302, 405, 405, 405, 405, 405, 405, 405)),
+    ("/co-design/{codesign}/approve/",                 (302, 403, 404, 404, 404, 200, 403, 404)),
+    ("/co-design/{codesign}/reopen/",                  (302, 405, 405, 405, 405, 405, 405, 405)),
+    ("/co-design/{round}/",                            (302, 404, 404, 404, 404, 200, 200, 404)),
+    ("/co-design/{round}/edit/",                       (302, 404, 404, 404, 404, 302, 302, 404)),
+    ("/co-design/999999/",                             (302, 404, 404, 404, 404, 404, 404, 404)),
     # Payments (staff): coordinators approve, Finance batches and pays; both see receipts.
     ("/admin/payments/approvals/",                     (302, 403, 403, 403, 403, 200, 200, 302)),
     ("/admin/payments/approvals/?status=paid&age=30",  (302, 403, 403, 403, 403, 200, 200, 302)),
@@ -327,6 +337,7 @@ def world(db, settings, tmp_path):
     ids.update(_payments_world(users, payee=the_expert))
     ids.update(_scoring_world(users, reviewer=the_expert, research_team=research_team))
     ids.update(_c1_world(users, call_id=ids["call"]))
+    ids.update(_codesign_world(users, member=the_expert))
     return SimpleNamespace(users=users, ids=ids)
 
 
@@ -442,3 +453,13 @@ def _c1_world(users, *, call_id) -> dict:
         "c1_draft_round": draft_round.pk,
         "c1_document": with_document.pk,
     }
+
+
+def _codesign_world(users, *, member) -> dict:
+    """A draft call whose criteria a panel is drafting: the expert is a member of the panel,
+    the coordinator coordinates it; nobody among the actors chairs it."""
+    from tests.factories import funding_call, panel, scoring_round
+
+    co_design = panel(coordinators=[users["coordinator"]], members=[member], name="Co-design")
+    call = funding_call(co_design_panel=co_design, slug="matrix-codesign-call")
+    return {"codesign": scoring_round(call=call).pk}

@@ -27,13 +27,21 @@ from core.transitions import TransitionNotAllowed, transition_run
 from core.uploads import upload_content_type
 from engagement.models import (
     CriteriaComment,
+    Criterion,
+    Descriptor,
     FundingCall,
     Proposal,
     ResearchTeam,
+    Score,
     ScoringRound,
     Topic,
 )
 from engagement.predicates import co_designs
+from engagement.selectors.codesign import (
+    GROUP_WEIGHT_FIELDS,
+    criteria_version,
+    criteria_with_descriptors,
+)
 from engagement.services.scoring import assignments_withdraw_for_proposal
 
 COMMENT_MAX_LENGTH = 2000
@@ -451,3 +459,233 @@ def proposals_import_csv(*, call: FundingCall, by: User, content: str | bytes) -
                 extra={"created": created, "unchanged": len(cleaned_rows) - len(created)},
             )
     return ImportResult(created=created, unchanged=len(cleaned_rows) - len(created))
+
+
+# Criteria co-design
+
+CRITERIA_MAX = 20
+SCALE_LOWEST, SCALE_HIGHEST = 0, 10
+# The weight fields hold five digits, two of them decimals.
+WEIGHT_LIMIT = Decimal("1000")
+GUIDANCE_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 200
+DESCRIPTOR_MAX_LENGTH = 500
+
+
+class CriteriaChanged(TransitionNotAllowed):
+    """The criteria changed after the form was drawn: saving it would undo someone's edit."""
+
+
+def _weight(value, *, zero_allowed: bool) -> Decimal | None:
+    """A weight as stored: finite, below WEIGHT_LIMIT, at most two decimal places, above
+    zero (or zero itself, when allowed)."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount.copy_abs() >= WEIGHT_LIMIT:
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        return None
+    if amount < 0 or (amount == 0 and not zero_allowed):
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _criteria_cleaned(criteria, points: range) -> tuple[list[dict], dict[str, list[str]]]:
+    """The criteria as they will be stored, and the problems keyed "<index>.<field>" (a
+    descriptor's field is its point) or "criteria"."""
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    if not criteria:
+        errors["criteria"] = [_("Add at least one criterion.")]
+    elif len(criteria) > CRITERIA_MAX:
+        errors["criteria"] = [_("Keep to %(n)s criteria or fewer.") % {"n": CRITERIA_MAX}]
+    seen: set[str] = set()
+    for index, item in enumerate(criteria or ()):
+        name = str(item.get("name") or "").strip()
+        guidance = str(item.get("guidance") or "").strip()
+        label = name or _("criterion %(n)s") % {"n": index + 1}
+        if not name:
+            errors[f"{index}.name"] = [_("Give criterion %(n)s a name.") % {"n": index + 1}]
+        elif len(name) > NAME_MAX_LENGTH:
+            errors[f"{index}.name"] = [
+                _("Keep the name to %(n)s characters or fewer.") % {"n": NAME_MAX_LENGTH}
+            ]
+        elif name.casefold() in seen:
+            errors[f"{index}.name"] = [
+                _("Two criteria are called “%(name)s”: give each its own name.") % {"name": name}
+            ]
+        seen.add(name.casefold())
+        if len(guidance) > GUIDANCE_MAX_LENGTH:
+            errors[f"{index}.guidance"] = [
+                _("Keep the guidance to %(n)s characters or fewer.") % {"n": GUIDANCE_MAX_LENGTH}
+            ]
+        weight = _weight(item.get("weight"), zero_allowed=False)
+        if weight is None:
+            errors[f"{index}.weight"] = [
+                _(
+                    "Give “%(name)s” a weight above 0 and below 1000, with at most 2 decimal "
+                    "places, for example 1 or 1.5."
+                )
+                % {"name": label}
+            ]
+        given = {
+            str(point): str(text or "").strip()
+            for point, text in (item.get("descriptors") or {}).items()
+        }
+        descriptors = {}
+        for point in points:
+            text = given.get(str(point), "")
+            if not text:
+                errors[f"{index}.{point}"] = [
+                    _("Say what a score of %(point)s means for “%(name)s”.")
+                    % {"point": point, "name": label}
+                ]
+            elif len(text) > DESCRIPTOR_MAX_LENGTH:
+                errors[f"{index}.{point}"] = [
+                    _("Keep each descriptor to %(n)s characters or fewer.")
+                    % {"n": DESCRIPTOR_MAX_LENGTH}
+                ]
+            descriptors[point] = text
+        cleaned.append(
+            {"name": name, "guidance": guidance, "weight": weight, "descriptors": descriptors}
+        )
+    return cleaned, errors
+
+
+def _group_weights_cleaned(group_weights) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    for group in GROUP_WEIGHT_FIELDS:
+        weight = _weight((group_weights or {}).get(group, ""), zero_allowed=True)
+        if weight is None:
+            errors[str(group)] = [
+                _("Give each group a weight from 0 to 999.99, with at most 2 decimal places.")
+            ]
+        cleaned[group] = weight
+    if not errors and not any(cleaned.values()):
+        errors["group_weights"] = [
+            _("At least one group's scores must count: give it a weight above 0.")
+        ]
+    return cleaned, errors
+
+
+def _criteria_summary(before: list[Criterion], after: list[dict]) -> dict:
+    def shape(name, guidance, weight, descriptors):
+        return (guidance, Decimal(weight), tuple(sorted(descriptors.items())))
+
+    old = {
+        c.name: shape(c.name, c.guidance, c.weight, {d.point: d.text for d in c.descriptors.all()})
+        for c in before
+    }
+    new = {c["name"]: shape(**c) for c in after}
+    return {
+        "criteria": list(new),
+        "added": [name for name in new if name not in old],
+        "removed": [name for name in old if name not in new],
+        "changed": [name for name in new if name in old and old[name] != new[name]],
+    }
+
+
+def criteria_save(
+    *,
+    scoring_round: ScoringRound,
+    by: User,
+    criteria: list[dict],
+    group_weights: dict[str, object],
+    scale: tuple[int, int] | None = None,
+    version: str | None = None,
+) -> ScoringRound:
+    """A co-design panel member or a coordinator replaces the round's criteria (each a dict
+    of name, guidance, weight and `descriptors`, {point: text}), its group weights (relative
+    shares, {group: weight}) and, while the round is being set up, its scale.
+
+    Only while the call is a draft and the criteria are not approved. All or nothing: every
+    problem is reported at once (a ValidationError keyed "<index>.<field>", the group, or
+    "criteria", "group_weights", "scale") and nothing changes. `version` is the
+    `criteria_version` the form was drawn from: if the criteria have changed since, it
+    refuses with CriteriaChanged rather than undo someone else's edit."""
+    if not (co_designs(by, scoring_round) or has_role(by, Role.COORDINATOR)):
+        raise TransitionNotAllowed(
+            _("Only the co-design panel and coordinators can change the criteria.")
+        )
+    with transaction.atomic():
+        # Locks the call's row too (the join), as criteria_approve does.
+        locked = (
+            ScoringRound.objects.select_related("call").select_for_update().get(pk=scoring_round.pk)
+        )
+        if locked.call.status != FundingCall.Status.DRAFT:
+            raise TransitionNotAllowed(_("The call has opened: its criteria cannot change now."))
+        if locked.criteria_status != ScoringRound.CriteriaStatus.DRAFTING:
+            raise TransitionNotAllowed(
+                _("The criteria are approved. A coordinator can reopen them for changes.")
+            )
+        before = criteria_with_descriptors(locked)
+        if version is not None and version != criteria_version(locked, before):
+            raise CriteriaChanged(
+                _(
+                    "Someone changed these criteria while you were editing. Your changes are "
+                    "below, not saved yet: check them against the latest version, then save "
+                    "again."
+                )
+            )
+        errors: dict[str, list[str]] = {}
+        low, high = locked.scale_min, locked.scale_max
+        if scale is not None and tuple(scale) != (low, high):
+            if locked.phase != ScoringRound.Phase.SETUP:
+                raise TransitionNotAllowed(
+                    _("The scale can change only while the round is being set up.")
+                )
+            try:
+                low, high = (int(point) for point in scale)
+            except (TypeError, ValueError):
+                low, high = 0, -1
+            if not SCALE_LOWEST <= low < high <= SCALE_HIGHEST:
+                errors["scale"] = [
+                    _("Choose a scale between %(low)s and %(high)s, lowest score first.")
+                    % {"low": SCALE_LOWEST, "high": SCALE_HIGHEST}
+                ]
+        # Without a valid scale, which descriptors are missing cannot be told.
+        points = range(0) if "scale" in errors else range(low, high + 1)
+        cleaned, criteria_errors = _criteria_cleaned(criteria, points)
+        weights, weight_errors = _group_weights_cleaned(group_weights)
+        errors |= criteria_errors | weight_errors
+        if errors:
+            raise ValidationError(errors)
+        if Score.objects.filter(criterion__round=locked).exists():
+            raise TransitionNotAllowed(
+                _("Reviews have been scored against these criteria: they cannot change now.")
+            )
+        Criterion.objects.filter(round=locked).delete()
+        created = Criterion.objects.bulk_create(
+            Criterion(
+                round=locked,
+                position=position,
+                name=item["name"],
+                guidance=item["guidance"],
+                weight=item["weight"],
+            )
+            for position, item in enumerate(cleaned, start=1)
+        )
+        Descriptor.objects.bulk_create(
+            Descriptor(criterion=criterion, point=point, text=text)
+            for criterion, item in zip(created, cleaned, strict=True)
+            for point, text in item["descriptors"].items()
+        )
+        changes = {"scale_min": low, "scale_max": high}
+        changes |= {GROUP_WEIGHT_FIELDS[group]: weight for group, weight in weights.items()}
+        ScoringRound.objects.filter(pk=locked.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        audit_record(
+            actor=by,
+            action="scoringround.criteria_save",
+            subject=locked,
+            extra={
+                **_criteria_summary(before, cleaned),
+                "scale": [low, high],
+                "group_weights": {str(group): str(weight) for group, weight in weights.items()},
+            },
+        )
+    return locked

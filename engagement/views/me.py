@@ -18,6 +18,7 @@ from accounts.roles import Role, has_role, is_staff_member
 from core.transitions import TransitionNotAllowed
 from engagement.forms import AccountDeleteForm, PauseForm, ReplyForm
 from engagement.models import ExpertProfile
+from engagement.selectors.codesign import codesign_rounds_for_expert
 from engagement.selectors.experts import (
     expert_dashboard,
     expert_data_overview,
@@ -75,6 +76,8 @@ def _dashboard(request, reply_form: ReplyForm | None = None):
             profile, change_url=lambda slug: reverse("me_profile_edit", args=[slug])
         )
         context.update(expert_sessions_dashboard(request.user))
+        if context["my_panels"]:
+            context["codesign_rounds"] = codesign_rounds_for_expert(request.user)
     return render(request, "engagement/me/dashboard.html", context)
 
 

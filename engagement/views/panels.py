@@ -24,6 +24,7 @@ from engagement.panel_forms import (
     RatingForm,
     SessionForm,
 )
+from engagement.selectors.codesign import codesign_rounds_for_panel
 from engagement.selectors.sessions import (
     attendance_form_rows,
     panel_for_page,
@@ -83,6 +84,8 @@ def panel_detail(request, panel_id: int):
     panel, viewer = _panel(request, panel_id)
     context = panel_page(panel, request.user, viewer)
     context["time_zone"] = request.user.time_zone
+    # Draft calls whose criteria this panel co-designs: for its members and coordinators.
+    context["codesign_rounds"] = codesign_rounds_for_panel(panel) if viewer.joining_details else []
     return render(request, "engagement/panels/detail.html", context)
 
 
