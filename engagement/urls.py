@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagement.views import (
+    calls,
     invitations,
     me,
     onboarding,
@@ -85,4 +86,13 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
     path("requests/<int:pk>/submit/", requests.request_submit, name="request_submit"),
     path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
+    # Funding calls: /calls/ and /calls/<slug>/ are Wagtail's (cms.FundingCallIndexPage).
+    path("calls/<slug:slug>/apply/", calls.call_apply, name="call_apply"),
+    path("calls/<slug:slug>/proposals/", calls.call_proposals, name="call_proposals"),
+    path("calls/<slug:slug>/proposals/<int:pk>/", calls.call_proposal, name="call_proposal"),
+    path(
+        "calls/<slug:slug>/proposals/<int:pk>/withdraw/",
+        calls.call_proposal_withdraw,
+        name="call_proposal_withdraw",
+    ),
 ]

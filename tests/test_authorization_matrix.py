@@ -211,6 +211,27 @@ MATRIX = [
     ("/admin/rate-cards/inspect/{rate_card}/",         (302, 403, 403, 403, 403, 200, 200, 200)),
     ("/admin/rate-cards/edit/{rate_card}/",            (302, 403, 403, 403, 403, 302, 302, 302)),
     ("/admin/rate-cards/delete/{rate_card}/",          (302, 403, 403, 403, 403, 302, 302, 302)),
+    # Part A, funding calls: the public pages (Wagtail's) and a research team's proposals.
+    # {call_slug} is closed; {open_call} is open, {open_proposal} the researcher's team's to
+    # it; a draft call is nobody's page. Only research team members submit (others: 403).
+    ("/calls/",                                        ALL_200),
+    ("/calls/{call_slug}/",                            ALL_200),
+    ("/calls/{open_call}/",                            ALL_200),
+    ("/cy/galwadau-cyllid/{open_call}/",               ALL_200),
+    ("/calls/{draft_call}/",                           (404,) * 8),
+    ("/calls/{open_call}/apply/",                      (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{call_slug}/apply/",                      (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{draft_call}/apply/",                     (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/",                  (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{open_call}/proposals/{open_proposal}/",  (302, 404, 404, 200, 404, 404, 404, 404)),
+    (
+        "/calls/{open_call}/proposals/{open_proposal}/withdraw/",
+        (302, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    ("/calls/{call_slug}/proposals/{proposal}/withdraw/", (302, 404, 404, 302, 404, 404, 404, 404)),
+    ("/calls/{call_slug}/proposals/{other_proposal}/", (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/{proposal}/",       (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/999999/",           (302, 404, 404, 404, 404, 404, 404, 404)),
 ]
 # fmt: on
 
@@ -291,6 +312,7 @@ def world(db, settings, tmp_path):
     ids.update(_sessions_world(users, member=the_expert))
     ids.update(_payments_world(users, payee=the_expert))
     ids.update(_scoring_world(users, reviewer=the_expert, research_team=research_team))
+    ids.update(_calls_world(users, research_team=research_team))
     return SimpleNamespace(users=users, ids=ids)
 
 
@@ -383,3 +405,15 @@ def test_every_project_route_is_in_the_matrix():
 
     missing = sorted(route for route in _project_routes() if not matches(route))
     assert missing == []
+
+
+def _calls_world(users, *, research_team) -> dict:
+    """Part A: an open call with a proposal of the researcher's team, and a draft call."""
+    from tests.factories import funding_call, proposal
+
+    open_call = funding_call(status="open", slug="matrix-open")
+    return {
+        "open_call": open_call.slug,
+        "open_proposal": proposal(call=open_call, research_team=research_team).pk,
+        "draft_call": funding_call(status="draft", slug="matrix-draft").slug,
+    }
