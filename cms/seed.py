@@ -6,7 +6,7 @@ from django.conf import settings
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
-from cms.models import HomePage, SiteSettings, StandardPage
+from cms.models import FundingCallIndexPage, HomePage, SiteSettings, StandardPage
 
 
 def _p(*paragraphs: str) -> list[tuple[str, RichText]]:
@@ -165,6 +165,27 @@ PAGES = [
         ],
     },
 ]
+
+# The funding calls: the page lists the calls and shows each from its FundingCall.
+CALLS = {
+    "slug": "calls",
+    "title": "Funding calls",
+    "intro": (
+        "Funding for research into modern slavery. Experts with lived experience help design "
+        "each call's criteria and score the proposals, on the same footing as academic reviewers."
+    ),
+    "body": [],
+}
+WELSH_CALLS = {
+    "slug": "galwadau-cyllid",
+    "title": "Galwadau am gyllid",
+    "intro": (
+        "Cyllid ar gyfer ymchwil i gaethwasiaeth fodern. Mae arbenigwyr sydd â phrofiad bywyd yn "
+        "helpu i lunio meini prawf pob galwad ac yn sgorio'r cynigion, ochr yn ochr ag "
+        "adolygwyr academaidd."
+    ),
+    "body": [],
+}
 
 # The Welsh version of each page above, keyed by the English slug. Welsh pages have Welsh
 # slugs: the language selector finds a page's translation by page, not by address.
@@ -359,10 +380,24 @@ def site_seed() -> HomePage:
             page.save_revision().publish()
         pages[spec["slug"]] = page
 
+    calls = FundingCallIndexPage.objects.child_of(home).first()
+    if calls is None:
+        calls = home.add_child(
+            instance=FundingCallIndexPage(
+                title=CALLS["title"],
+                slug=CALLS["slug"],
+                intro=CALLS["intro"],
+                body=CALLS["body"],
+                show_in_menus=True,
+            )
+        )
+        calls.save_revision().publish()
+
     welsh = Locale.objects.get(language_code="cy")
     _translation_seed(home, welsh, WELSH_HOME)
     for slug, page in pages.items():
         _translation_seed(page, welsh, WELSH_PAGES[slug])
+    _translation_seed(calls, welsh, WELSH_CALLS)
 
     site = Site.objects.get(root_page=home)
     site_settings = SiteSettings.for_site(site)

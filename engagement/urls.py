@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagement.views import (
+    calls,
     codesign,
     invitations,
     me,
@@ -115,4 +116,13 @@ urlpatterns = [
         "co-design/<int:round_id>/approve/", codesign.criteria_approve_view, name="criteria_approve"
     ),
     path("co-design/<int:round_id>/reopen/", codesign.criteria_reopen_view, name="criteria_reopen"),
+    # Funding calls: /calls/ and /calls/<slug>/ are Wagtail's (cms.FundingCallIndexPage).
+    path("calls/<slug:slug>/apply/", calls.call_apply, name="call_apply"),
+    path("calls/<slug:slug>/proposals/", calls.call_proposals, name="call_proposals"),
+    path("calls/<slug:slug>/proposals/<int:pk>/", calls.call_proposal, name="call_proposal"),
+    path(
+        "calls/<slug:slug>/proposals/<int:pk>/withdraw/",
+        calls.call_proposal_withdraw,
+        name="call_proposal_withdraw",
+    ),
 ]

@@ -255,6 +255,27 @@ MATRIX = [
     ("/review/999999/",                                (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/review/rounds/{round}/conflicts/",              (302, 200, 404, 404, 404, 404, 404, 404)),
     ("/review/rounds/999999/conflicts/",               (302, 404, 404, 404, 404, 404, 404, 404)),
+    # Part A, funding calls: the public pages (Wagtail's) and a research team's proposals.
+    # {call_slug} is closed; {open_call} is open, {open_proposal} the researcher's team's to
+    # it; a draft call is nobody's page. Only research team members submit (others: 403).
+    ("/calls/",                                        ALL_200),
+    ("/calls/{call_slug}/",                            ALL_200),
+    ("/calls/{open_call}/",                            ALL_200),
+    ("/cy/galwadau-cyllid/{open_call}/",               ALL_200),
+    ("/calls/{draft_call}/",                           (404,) * 8),
+    ("/calls/{open_call}/apply/",                      (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{call_slug}/apply/",                      (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{draft_call}/apply/",                     (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/",                  (302, 403, 403, 200, 200, 403, 403, 403)),
+    ("/calls/{open_call}/proposals/{open_proposal}/",  (302, 404, 404, 200, 404, 404, 404, 404)),
+    (
+        "/calls/{open_call}/proposals/{open_proposal}/withdraw/",
+        (302, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    ("/calls/{call_slug}/proposals/{proposal}/withdraw/", (302, 404, 404, 302, 404, 404, 404, 404)),
+    ("/calls/{call_slug}/proposals/{other_proposal}/", (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/{proposal}/",       (302, 404, 404, 404, 404, 404, 404, 404)),
+    ("/calls/{open_call}/proposals/999999/",           (302, 404, 404, 404, 404, 404, 404, 404)),
 ]
 # fmt: on
 
@@ -338,6 +359,7 @@ def world(db, settings, tmp_path):
     ids.update(_scoring_world(users, reviewer=the_expert, research_team=research_team))
     ids.update(_c1_world(users, call_id=ids["call"]))
     ids.update(_codesign_world(users, member=the_expert))
+    ids.update(_calls_world(users, research_team=research_team))
     return SimpleNamespace(users=users, ids=ids)
 
 
@@ -463,3 +485,15 @@ def _codesign_world(users, *, member) -> dict:
     co_design = panel(coordinators=[users["coordinator"]], members=[member], name="Co-design")
     call = funding_call(co_design_panel=co_design, slug="matrix-codesign-call")
     return {"codesign": scoring_round(call=call).pk}
+
+
+def _calls_world(users, *, research_team) -> dict:
+    """Part A: an open call with a proposal of the researcher's team, and a draft call."""
+    from tests.factories import funding_call, proposal
+
+    open_call = funding_call(status="open", slug="matrix-open")
+    return {
+        "open_call": open_call.slug,
+        "open_proposal": proposal(call=open_call, research_team=research_team).pk,
+        "draft_call": funding_call(status="draft", slug="matrix-draft").slug,
+    }

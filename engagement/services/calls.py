@@ -299,7 +299,9 @@ def proposal_submit(
     proposal = Proposal(
         call=call,
         team=team,
-        anonymised_summary=cleaned["full_summary"],
+        # What blind reviewers read: the team's own anonymised text when it gives one.
+        anonymised_summary=(data.get("anonymised_summary") or "").strip()
+        or cleaned["full_summary"],
         submit_key=submit_key,
         submitted_by=by,
         **cleaned,

@@ -44,14 +44,14 @@ def test_changing_site_settings_shows_on_the_next_request(client, home):
 
 def test_a_newly_published_menu_page_appears_in_navigation_at_once(client, home):
     client.get("/")
-    page = home.add_child(instance=StandardPage(title="Funding calls", slug="calls-info"))
+    page = home.add_child(instance=StandardPage(title="Research news", slug="news"))
     page.show_in_menus = True
     page.save_revision().publish()
 
-    assert '<a href="/calls-info/">Funding calls</a>' in client.get("/").content.decode()
+    assert '<a href="/news/">Research news</a>' in client.get("/").content.decode()
 
     page.unpublish()
-    assert "Funding calls" not in client.get("/").content.decode()
+    assert "Research news" not in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("path", ["/", "/about/"])
@@ -143,6 +143,7 @@ WELSH_PAGES = [
     ("/cy/sut-rydyn-ni-yn-talu/", "Sut rydyn ni'n talu"),
     ("/cy/diogelu/", "Diogelu a chymorth"),
     ("/cy/hygyrchedd/", "Datganiad hygyrchedd"),
+    ("/cy/galwadau-cyllid/", "Galwadau am gyllid"),
 ]
 
 
@@ -198,7 +199,7 @@ def test_seeding_twice_adds_no_second_welsh_page(home):
     site_seed()
 
     assert list(Page.objects.values_list("pk", "slug", "locale__language_code")) == before
-    assert Page.objects.filter(locale__language_code="cy").count() == 5
+    assert Page.objects.filter(locale__language_code="cy").count() == 6
 
 
 @pytest.mark.parametrize(
