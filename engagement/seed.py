@@ -1,18 +1,23 @@
 """Demo data for `manage.py seed_demo`: the topic list, about 30 experts with varied answers
-and statuses, a panel, and a second panel with invitations in every state. Deterministic,
+and statuses, a panel, and a second panel with invitations in every state, sessions,
+payments, and three funding calls (open, scoring, closed with decisions). Deterministic,
 and skips whatever already exists."""
 
 import random
 import struct
+import uuid
 import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.roles import Role
 from accounts.seed import demo_user_ensure
@@ -22,8 +27,13 @@ from engagement.models import (
     AdvisoryRequest,
     Attendance,
     Availability,
+    ConflictDeclaration,
     ConsentStatement,
+    Criterion,
+    Decision,
+    Descriptor,
     ExpertProfile,
+    FundingCall,
     ImpactRating,
     ImpactRecord,
     Invitation,
@@ -32,14 +42,26 @@ from engagement.models import (
     Panel,
     PanelMembership,
     PanelSession,
+    Proposal,
     Region,
     ResearchTeam,
+    ReviewAssignment,
+    ReviewerGroup,
+    ScoringRound,
     SessionNote,
     TeamMembership,
     Topic,
 )
 from engagement.selectors.consents import consent_statements_current
 from engagement.selectors.experts import expert_list_available_for_contact
+from engagement.selectors.scoring import round_scores
+from engagement.services.calls import (
+    call_open,
+    calls_close_due,
+    criteria_approve,
+    criteria_comment_add,
+    proposal_submit,
+)
 from engagement.services.consents import consents_record
 from engagement.services.honoraria import honorarium_for_attendance
 from engagement.services.invitations import (
@@ -51,6 +73,15 @@ from engagement.services.invitations import (
     invitations_expire_due,
 )
 from engagement.services.panels import panel_create, panel_member_add
+from engagement.services.scoring import (
+    assignment_apply,
+    conflict_declare,
+    decision_record,
+    review_save_draft,
+    review_submit,
+    reviewer_add,
+    round_phase_advance,
+)
 from engagement.services.sessions import session_note_approve
 from engagement.steps import STEP_SLUGS
 from payments.eligibility import Benefits, RightToWork
@@ -202,6 +233,7 @@ def engagement_seed(*, users: dict[Role, User]) -> None:
     _invitations_seed(users)
     _sessions_seed(users)
     _payments_seed(users)
+    calls_seed(users, topics)
 
 
 def _panel_seed(users: dict[Role, User]) -> None:
@@ -575,3 +607,661 @@ def _sessions_seed(users: dict[Role, User]) -> None:
     ImpactRating.objects.create(
         impact=impact, expert=demo, answer=ImpactRating.Answer.PARTLY, note="Mostly, yes."
     )
+
+
+# Funding calls and scoring rounds (issue 9). Three calls, each made through the services a
+# coordinator, a research team, a reviewer and the periodic jobs use: one open, whose criteria
+# the co-design panel discussed and its chair approved; one whose round is scoring, where the
+# demo expert has two proposals (one with a draft saved); and one closed with its decisions.
+
+CO_DESIGN_PANEL = "Funding calls co-design panel"
+OPEN_CALL = "safer-work-after-exploitation"
+SCORING_CALL = "recovery-and-long-term-support"
+CLOSED_CALL = "safe-housing-pathways"
+
+# The co-design panel's criteria, each with an anchor for every point of the 1-5 scale.
+CRITERIA = [
+    (
+        "Shaped by people with lived experience",
+        "2.0",
+        "Are people with lived experience involved from the start, paid, and able to change "
+        "the plan?",
+        [
+            "Lived experience is not mentioned.",
+            "People are asked for feedback once the plan is fixed.",
+            "People are involved at some stages and paid for their time.",
+            "People shape the questions and the methods and are paid fairly.",
+            "People with lived experience lead or co-lead the work and share its decisions.",
+        ],
+    ),
+    (
+        "Safe and ethical for participants",
+        "2.0",
+        "Does the plan keep participants safe, protect their anonymity and offer support?",
+        [
+            "Risks to participants are not considered.",
+            "Some risks are named but there is no plan for them.",
+            "A reasonable plan for consent, anonymity and support.",
+            "A careful, trauma-informed plan with support before, during and after.",
+            "Safety is built in throughout, and participants can withdraw at any time, easily.",
+        ],
+    ),
+    (
+        "A sound way to find out",
+        "1.5",
+        "Will the methods answer the question, and is the budget realistic?",
+        [
+            "The methods cannot answer the question.",
+            "The methods could answer part of the question.",
+            "Sound methods and a realistic budget.",
+            "Strong methods, well explained, with a realistic timetable.",
+            "Excellent methods that others could learn from.",
+        ],
+    ),
+    (
+        "Makes a difference",
+        "1.5",
+        "Will the findings change practice, services or policy for people after exploitation?",
+        [
+            "No clear benefit to people after exploitation.",
+            "A possible benefit, with no plan to share the findings.",
+            "A clear benefit and a plan to share the findings.",
+            "A strong case for change, with the people who can make it involved.",
+            "Likely to change practice widely, with survivors sharing the findings.",
+        ],
+    ),
+]
+
+# (name, organisation, email, display name) of the research teams that submit proposals; the
+# demo research team (Safe Homes Study) submits too.
+CALL_TEAMS = [
+    ("Fair Work Lab", "Northfield University", "fairwork@example.org", "Tomasz (Fair Work Lab)"),
+    (
+        "Pathways Collective",
+        "Riverside Community Research",
+        "pathways@example.org",
+        "Grace (Pathways Collective)",
+    ),
+    (
+        "Recovery Futures",
+        "Eastbridge University",
+        "recovery@example.org",
+        "Imran (Recovery Futures)",
+    ),
+    (
+        "Harbour Research Partnership",
+        "Harbour Trust",
+        "harbour@example.org",
+        "Ffion (Harbour Research Partnership)",
+    ),
+]
+
+# Reviewers who are not experts: academics (one works at Eastbridge University, so a
+# coordinator adds her conflict with that university's proposal) and staff.
+ACADEMICS = [
+    ("academic1@example.org", "Dr Helen Price"),
+    ("academic2@example.org", "Dr Owen Hughes"),
+    ("academic3@example.org", "Dr Aisha Karim"),
+]
+STAFF_REVIEWERS = [
+    ("staff1@example.org", "Morgan (staff reviewer)"),
+    ("staff2@example.org", "Rhys (staff reviewer)"),
+]
+
+# Proposals: (team, title, lay summary, plan, partner organisations, topic positions). The
+# full summary names the team and its partners; the anonymised one blind reviewers read
+# does not.
+SCORING_PROPOSALS = [
+    (
+        "Safe Homes Study",
+        "Staying safe after the safe house",
+        "We want to find out what helps people stay safe in the year after they leave a safe "
+        "house.",
+        "A two-year study following 40 people who leave safe houses, with interviews every "
+        "four months and a peer researcher in every interview.",
+        "Safe Homes Charity",
+        (4, 8),
+    ),
+    (
+        "Fair Work Lab",
+        "Rebuilding a work history after labour exploitation",
+        "Many people leave exploitation with no references and gaps in their work history. We "
+        "want to test ways to fix that.",
+        "A trial of a skills passport, co-designed with survivors, with 60 job seekers and 10 "
+        "employers.",
+        "Northfield Law Centre\nWorkers Together",
+        (1, 9),
+    ),
+    (
+        "Pathways Collective",
+        "Peer mentors in long-term recovery",
+        "Survivors tell us that talking to someone who has been through it helps. We want to "
+        "find out how, and for whom.",
+        "A realist evaluation of three peer mentoring schemes, with mentors as co-researchers.",
+        "Survivor Voices Network",
+        (12, 4),
+    ),
+    (
+        "Recovery Futures",
+        "What helps when the recovery period ends",
+        "Support often stops suddenly. We want to learn what people need when it does, and "
+        "who could give it.",
+        "Interviews with 50 people and 30 support workers, and a review of local support "
+        "after the recovery period.",
+        "Open Doors Housing Association",
+        (4, 5),
+    ),
+    (
+        "Harbour Research Partnership",
+        "Mental health support that survivors choose",
+        "We want to compare the mental health support on offer with the support survivors say "
+        "they want.",
+        "A survey of 200 survivors designed with a lived-experience panel, then four "
+        "community workshops.",
+        "Harbour Trust Wellbeing Service",
+        (7, 12),
+    ),
+    (
+        "Fair Work Lab",
+        "Money, debt and recovery",
+        "Debts taken on under control can follow people for years. We want to map them and "
+        "test advice that helps.",
+        "Case reviews with a debt advice service and a small trial of specialist advice.",
+        "Northfield Law Centre",
+        (9,),
+    ),
+    (
+        "Pathways Collective",
+        "Interpreting in recovery services",
+        "People are often supported in a language they do not speak well. We want to find "
+        "out what good interpreting looks like.",
+        "Observation of 30 appointments with consent, and interviews with interpreters and the "
+        "people they interpret for.",
+        "Survivor Voices Network\nCommunity Interpreters Cooperative",
+        (13, 4),
+    ),
+]
+CLOSED_PROPOSALS = [
+    (
+        "Safe Homes Study",
+        "Move-on housing after exploitation",
+        "Where people live after support ends can keep them safe or put them at risk. We want "
+        "to find out what works.",
+        "A comparison of move-on housing in four areas, with peer researchers.",
+        "Safe Homes Charity",
+        (8,),
+    ),
+    (
+        "Pathways Collective",
+        "Community hosting as safe accommodation",
+        "Some people stay with volunteer hosts. We want to learn when that is safe and when it "
+        "is not.",
+        "Interviews with 30 guests and 30 hosts, and a safety framework tested with hosts.",
+        "Survivor Voices Network",
+        (8, 4),
+    ),
+    (
+        "Harbour Research Partnership",
+        "How housing officers first respond",
+        "A housing officer may be the first person someone tells. We want to improve what "
+        "happens next.",
+        "Training co-designed with survivors, tested in six housing offices.",
+        "Harbour Trust",
+        (8, 6),
+    ),
+    (
+        "Fair Work Lab",
+        "Tied housing and labour exploitation",
+        "When a job comes with a bed, losing one means losing both. We want to understand "
+        "tied housing.",
+        "Case studies from advice services and interviews with people who lived in tied housing.",
+        "Northfield Law Centre",
+        (1, 8),
+    ),
+    (
+        "Recovery Futures",
+        "Landlords, letting agents and hidden exploitation",
+        "We want to help landlords and letting agents spot exploitation and respond safely.",
+        "A survey of landlords and agents, then guidance written with survivors.",
+        "Open Doors Housing Association",
+        (8,),
+    ),
+]
+
+REASONS = {
+    1: "The plan does not yet show how it would work for the people it is about.",
+    2: "Some good ideas, but the plan leaves out what matters most to participants.",
+    3: "A sound plan. I would like to hear more about how people will be kept safe.",
+    4: "Clear and careful, and it listens to people with lived experience throughout.",
+    5: "Excellent: this is what people leaving exploitation have asked for.",
+}
+DECISION_REASONS = {
+    Decision.Outcome.FUND: "Ranked highly by every group; the panel agreed it should be funded.",
+    Decision.Outcome.RESERVE: "A strong proposal: funded if money comes back from another award.",
+    Decision.Outcome.REJECT: "The panel found the plan for participants' safety too thin.",
+}
+
+
+def demo_proposal_pdf(title: str) -> bytes:
+    """A real one-page PDF with the proposal's title: the demo's proposal documents."""
+    text = title.encode("ascii", "replace").replace(b"\\", b"\\\\")
+    text = text.replace(b"(", b"\\(").replace(b")", b"\\)")
+    content = b"BT /F1 16 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _co_design_panel(users: dict[Role, User]) -> Panel:
+    """A standing lived-experience panel that co-designs the calls' criteria: a chair, the
+    demo expert and three more members."""
+    panel = Panel.objects.filter(name=CO_DESIGN_PANEL).first()
+    if panel is not None:
+        return panel
+    lead = users[Role.COORDINATOR]
+    demo = users[Role.EXPERT].expert_profile
+    panel = panel_create(
+        name=CO_DESIGN_PANEL,
+        description="Experts with lived experience who design how funding calls are judged.",
+        by=lead,
+    )
+    others = list(
+        ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE)
+        .exclude(pk=demo.pk)
+        .order_by("pk")[6:10]
+    )
+    since = timezone.localdate() - timedelta(days=90)
+    for expert, role in [
+        (others[0], PanelMembership.Role.CHAIR),
+        (demo, PanelMembership.Role.MEMBER),
+        *((expert, PanelMembership.Role.MEMBER) for expert in others[1:]),
+    ]:
+        panel_member_add(panel=panel, expert=expert, role=role, started_on=since, by=lead)
+    return panel
+
+
+def _call_with_criteria(
+    *,
+    slug: str,
+    title: str,
+    summary: str,
+    panel: Panel,
+    opens_days_ago: int,
+    closes_in_days: int = 1,
+    **round_fields,
+) -> ScoringRound:
+    """A draft call and its round, with the panel's criteria described at every point.
+    Calls, rounds and criteria are set up in the admin as plain data: no service yet."""
+    now = timezone.now()
+    call = FundingCall.objects.create(
+        slug=slug,
+        title=title,
+        summary=summary,
+        eligibility="Research teams based in the UK, working with at least one non-academic "
+        "partner organisation.",
+        budget=Decimal("300000.00"),
+        opens_at=now - timedelta(days=opens_days_ago),
+        closes_at=now + timedelta(days=closes_in_days),
+        requires_partner=True,
+        co_design_panel=panel,
+    )
+    scoring_round = ScoringRound.objects.create(
+        call=call,
+        lived_weight=Decimal("2.00"),
+        academic_weight=Decimal("1.00"),
+        staff_weight=Decimal("1.00"),
+        **round_fields,
+    )
+    for position, (name, weight, guidance, anchors) in enumerate(CRITERIA, start=1):
+        criterion = Criterion.objects.create(
+            round=scoring_round, position=position, name=name, weight=weight, guidance=guidance
+        )
+        Descriptor.objects.bulk_create(
+            Descriptor(criterion=criterion, point=point, text=text)
+            for point, text in enumerate(anchors, start=1)
+        )
+    return scoring_round
+
+
+def _chair(panel: Panel) -> User:
+    return panel.memberships.current().get(role=PanelMembership.Role.CHAIR).expert.user
+
+
+def _demo_accounts(accounts: list[tuple[str, str, Role | None]]) -> dict[str, User]:
+    """The call seed's accounts, made as accounts.seed.demo_user_ensure makes them (demo
+    password, verified email, role) but with the password hashed once for all of them: each
+    hash takes about a second, and these are only ever demo accounts."""
+    password = make_password(DEMO_PASSWORD)
+    made = {}
+    for email, display_name, role in accounts:
+        user, _created = User.objects.get_or_create(
+            email=email, defaults={"display_name": display_name, "password": password}
+        )
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role.value))
+        made[email] = user
+    return made
+
+
+def _team_with(name: str, organisation: str, member: User) -> ResearchTeam:
+    team, created = ResearchTeam.objects.get_or_create(
+        name=name,
+        defaults={"organisation": organisation, "description": f"Researchers at {organisation}."},
+    )
+    if created:
+        TeamMembership.objects.create(team=team, user=member)
+    return team
+
+
+def _proposals_submit(
+    scoring_round: ScoringRound, teams: dict, proposals: list, topics: list[Topic], days_ago: int
+) -> None:
+    """Each team's member submits its proposals while the call is open; then the closing
+    date passes and the periodic job closes the call."""
+    call = scoring_round.call
+    for index, (team_name, title, lay, plan, partners, topic_positions) in enumerate(proposals):
+        team, member = teams[team_name]
+        partner_names = ", ".join(partners.splitlines())
+        proposal = proposal_submit(
+            call=call,
+            team=team,
+            by=member,
+            data={
+                "title": title,
+                "lay_summary": lay,
+                "full_summary": f"{plan} The study is led by {team.name} at "
+                f"{team.organisation}, with {partner_names}.",
+                "budget": str(40000 + 7500 * index),
+                "lead_organisation": team.organisation,
+                "team_description": f"{team.name} at {team.organisation}.",
+                "partner_organisations": partners,
+            },
+            attachment=ContentFile(demo_proposal_pdf(title), name="proposal.pdf"),
+            submit_key=uuid.uuid5(uuid.NAMESPACE_URL, f"tandem-demo/{call.slug}/{index}"),
+            topics=[topics[position] for position in topic_positions],
+        )
+        # What blind reviewers read: staff take the names out (an edit in the admin).
+        Proposal.objects.filter(pk=proposal.pk).update(
+            anonymised_summary=f"{plan} The study is led by a research team with a "
+            "community partner organisation."
+        )
+    closed_at = timezone.now() - timedelta(days=days_ago)
+    FundingCall.objects.filter(pk=call.pk).update(closes_at=closed_at)
+    Proposal.objects.filter(call=call).update(submitted_at=closed_at - timedelta(days=2))
+    calls_close_due()
+
+
+def _reviewers_add(scoring_round: ScoringRound, lead: User, reviewers: list) -> None:
+    for user, group, load_cap in reviewers:
+        reviewer_add(
+            scoring_round=scoring_round, user=user, group=group, by=lead, load_cap=load_cap
+        )
+
+
+def _scores(scoring_round: ScoringRound, rng: random.Random, quality: int, count=None) -> dict:
+    """A reviewer's scores around the proposal's quality, with reasons; `count` criteria
+    only for a draft."""
+    criteria = list(scoring_round.criteria.order_by("position").values_list("pk", flat=True))
+    scores = {}
+    for criterion_id in criteria[:count]:
+        value = min(5, max(1, quality + rng.choice([-1, 0, 0, 1])))
+        scores[criterion_id] = (value, REASONS[value])
+    return scores
+
+
+def calls_seed(users: dict[Role, User], topics: list[Topic]) -> None:
+    """The three demo calls (see above). Each is skipped if it exists already."""
+    panel = _co_design_panel(users)
+    if not FundingCall.objects.filter(slug=OPEN_CALL).exists():
+        _open_call_seed(users, panel)
+    if FundingCall.objects.filter(slug__in=[SCORING_CALL, CLOSED_CALL]).count() == 2:
+        return
+    accounts = _demo_accounts(
+        [
+            *((email, name, Role.RESEARCHER) for _t, _o, email, name in CALL_TEAMS),
+            *((email, name, Role.RESEARCHER) for email, name in ACADEMICS),
+            *((email, name, None) for email, name in STAFF_REVIEWERS),
+        ]
+    )
+    teams = {
+        "Safe Homes Study": (
+            ResearchTeam.objects.get(name="Safe Homes Study"),
+            users[Role.RESEARCHER],
+        )
+    }
+    for name, organisation, email, _display_name in CALL_TEAMS:
+        teams[name] = (_team_with(name, organisation, accounts[email]), accounts[email])
+    academics = [accounts[email] for email, _name in ACADEMICS]
+    staff = [accounts[email] for email, _name in STAFF_REVIEWERS]
+    # Dr Price works at Eastbridge University: the conflict suggestions name its proposal.
+    _team_with("Eastbridge Migration Centre", "Eastbridge University", academics[0])
+    demo = users[Role.EXPERT].expert_profile
+    lived = [
+        expert.user
+        for expert in ExpertProfile.objects.filter(status=ExpertProfile.Status.ACTIVE)
+        .exclude(pk=demo.pk)
+        .order_by("pk")[10:13]
+    ]
+    if not FundingCall.objects.filter(slug=CLOSED_CALL).exists():
+        _closed_call_seed(users, panel, teams, topics, lived, academics, staff)
+    if not FundingCall.objects.filter(slug=SCORING_CALL).exists():
+        _scoring_call_seed(users, panel, teams, topics, lived, academics, staff)
+
+
+def _open_call_seed(users: dict[Role, User], panel: Panel) -> None:
+    """Open for proposals: two panel members commented on the criteria, the chair approved
+    them, and a coordinator opened the call."""
+    lead = users[Role.COORDINATOR]
+    scoring_round = _call_with_criteria(
+        slug=OPEN_CALL,
+        title="Safer work after exploitation",
+        summary="Research that helps people who have left labour exploitation find safe, fair "
+        "and lasting work. Proposals are scored by experts with lived experience alongside "
+        "academics and staff.",
+        panel=panel,
+        opens_days_ago=7,
+        closes_in_days=45,
+        deadline=timezone.now() + timedelta(days=90),
+    )
+    member = panel.memberships.current().exclude(role=PanelMembership.Role.CHAIR)
+    first = users[Role.EXPERT]
+    second = member.exclude(expert__user=first).order_by("pk").first().expert.user
+    criteria_comment_add(
+        scoring_round=scoring_round,
+        by=first,
+        text="Please ask teams how they will pay people, and when. Being paid late puts people "
+        "off taking part.",
+    )
+    criteria_comment_add(
+        scoring_round=scoring_round,
+        by=second,
+        text="“Safe and ethical” should count as much as the lived-experience criterion: "
+        "please weigh them both at 2.",
+    )
+    criteria_approve(scoring_round=scoring_round, by=_chair(panel))
+    call_open(call=FundingCall.objects.get(pk=scoring_round.call_id), by=lead)
+
+
+def _to_conflicts(scoring_round: ScoringRound, users: dict[Role, User], reviewers: list) -> None:
+    lead = users[Role.COORDINATOR]
+    _reviewers_add(scoring_round, lead, reviewers)
+    round_phase_advance(scoring_round=scoring_round, to=ScoringRound.Phase.CONFLICTS, by=lead)
+
+
+def _opened(users, panel, teams, topics, proposals, days_ago, **call_fields) -> ScoringRound:
+    scoring_round = _call_with_criteria(panel=panel, **call_fields)
+    criteria_approve(scoring_round=scoring_round, by=_chair(panel))
+    call_open(call=scoring_round.call, by=users[Role.COORDINATOR])
+    _proposals_submit(scoring_round, teams, proposals, topics, days_ago)
+    return ScoringRound.objects.select_related("call").get(pk=scoring_round.pk)
+
+
+def _scoring_call_seed(users, panel, teams, topics, lived, academics, staff) -> None:
+    """Scoring: seven proposals, nine reviewers in three groups (the demo expert takes two
+    proposals), a conflict a reviewer declared and one a coordinator added, the assignment
+    applied, and reviews in every state: a third submitted, a third in draft (the demo
+    expert's first among them), the rest not started."""
+    lead, demo = users[Role.COORDINATOR], users[Role.EXPERT]
+    scoring_round = _opened(
+        users,
+        panel,
+        teams,
+        topics,
+        SCORING_PROPOSALS,
+        5,
+        slug=SCORING_CALL,
+        title="Recovery and long-term support",
+        summary="Research into what helps people recover and rebuild their lives in the years "
+        "after exploitation.",
+        opens_days_ago=60,
+        deadline=timezone.now() + timedelta(days=14),
+        reviewers_per_proposal=3,
+        lived_minimum=1,
+        load_cap=3,
+    )
+    _to_conflicts(
+        scoring_round,
+        users,
+        [
+            (demo, ReviewerGroup.LIVED_EXPERIENCE, 2),
+            *((user, ReviewerGroup.LIVED_EXPERIENCE, None) for user in lived),
+            *((user, ReviewerGroup.ACADEMIC, None) for user in academics),
+            *((user, ReviewerGroup.STAFF, None) for user in staff),
+        ],
+    )
+    proposals = {p.title: p for p in scoring_round.call.proposals.all()}
+    conflict_declare(
+        proposal=proposals["Peer mentors in long-term recovery"],
+        reviewer=lived[0],
+        reason=ConflictDeclaration.Reason.PERSONAL,
+        note="I have been mentored through one of the schemes this study would look at.",
+        by=lived[0],
+    )
+    # The conflict suggestions match Dr Price's university with this proposal's.
+    conflict_declare(
+        proposal=proposals["What helps when the recovery period ends"],
+        reviewer=academics[0],
+        reason=ConflictDeclaration.Reason.SAME_ORGANISATION,
+        by=lead,
+    )
+    assignment_apply(scoring_round=scoring_round, by=lead)
+    round_phase_advance(scoring_round=scoring_round, to=ScoringRound.Phase.SCORING, by=lead)
+
+    rng = random.Random(20261201)  # noqa: S311 - fixed seed: the same demo every time
+    quality = {p.pk: rng.randint(2, 4) for p in proposals.values()}
+    mine = list(
+        ReviewAssignment.objects.filter(round=scoring_round, reviewer=demo).order_by(
+            "proposal__reference"
+        )
+    )
+    if mine:
+        review_save_draft(
+            assignment=mine[0],
+            by=demo,
+            scores=_scores(scoring_round, rng, quality[mine[0].proposal_id], count=2),
+        )
+    others = (
+        ReviewAssignment.objects.filter(
+            round=scoring_round, status=ReviewAssignment.Status.ASSIGNED
+        )
+        .exclude(reviewer=demo)
+        .select_related("reviewer")
+        .order_by("reviewer_id", "proposal__reference")
+    )
+    for index, review in enumerate(others):
+        scores = _scores(scoring_round, rng, quality[review.proposal_id])
+        if index % 3 == 0:
+            review_submit(assignment=review, by=review.reviewer, scores=scores)
+        elif index % 3 == 1:
+            scores = dict(list(scores.items())[: 1 + index % 4])
+            review_save_draft(assignment=review, by=review.reviewer, scores=scores)
+
+
+def _closed_call_seed(users, panel, teams, topics, lived, academics, staff) -> None:
+    """Closed: five proposals, every review submitted, then the moderation panel (with
+    lived-experience voters) funded the top two, held the third in reserve and turned down
+    the rest, with reasons; the round is closed."""
+    lead = users[Role.COORDINATOR]
+    scoring_round = _opened(
+        users,
+        panel,
+        teams,
+        topics,
+        CLOSED_PROPOSALS,
+        120,
+        slug=CLOSED_CALL,
+        title="Safe housing pathways",
+        summary="Research into safe, stable housing for people leaving exploitation.",
+        opens_days_ago=200,
+        deadline=timezone.now() - timedelta(days=90),
+        reviewers_per_proposal=3,
+        lived_minimum=1,
+        load_cap=4,
+    )
+    _to_conflicts(
+        scoring_round,
+        users,
+        [
+            *((user, ReviewerGroup.LIVED_EXPERIENCE, None) for user in lived),
+            *((user, ReviewerGroup.ACADEMIC, None) for user in academics[1:]),
+            (staff[0], ReviewerGroup.STAFF, None),
+        ],
+    )
+    assignment_apply(scoring_round=scoring_round, by=lead)
+    round_phase_advance(scoring_round=scoring_round, to=ScoringRound.Phase.SCORING, by=lead)
+    rng = random.Random(20260601)  # noqa: S311 - fixed seed: the same demo every time
+    quality = {
+        pk: 2 + index % 3
+        for index, pk in enumerate(
+            scoring_round.call.proposals.order_by("reference").values_list("pk", flat=True)
+        )
+    }
+    for review in (
+        ReviewAssignment.objects.filter(
+            round=scoring_round, status=ReviewAssignment.Status.ASSIGNED
+        )
+        .select_related("reviewer")
+        .order_by("reviewer_id", "proposal__reference")
+    ):
+        review_submit(
+            assignment=review,
+            by=review.reviewer,
+            scores=_scores(scoring_round, rng, quality[review.proposal_id]),
+        )
+    round_phase_advance(scoring_round=scoring_round, to=ScoringRound.Phase.MODERATION, by=lead)
+    voters = [*lived[:2], academics[1], staff[0]]
+    outcomes = [Decision.Outcome.FUND] * 2 + [Decision.Outcome.RESERVE]
+    ranked = round_scores(scoring_round)
+    by_pk = {p.pk: p for p in scoring_round.call.proposals.all()}
+    for index, scores in enumerate(ranked):
+        outcome = outcomes[index] if index < len(outcomes) else Decision.Outcome.REJECT
+        decision_record(
+            scoring_round=scoring_round,
+            proposal=by_pk[scores.proposal_id],
+            outcome=outcome,
+            rationale=DECISION_REASONS[outcome],
+            voters=voters,
+            by=lead,
+        )
+    round_phase_advance(scoring_round=scoring_round, to=ScoringRound.Phase.CLOSED, by=lead)

@@ -23,8 +23,10 @@ def pytest_runtest_setup(item):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Expense receipts (the demo seed makes some) never land in the project's var/ folder.
+    # Expense receipts and proposal documents (the demo seed makes some) never land in the
+    # project's var/ folder.
     settings.PAYMENTS_RECEIPTS_ROOT = tmp_path_factory.getbasetemp() / "receipts"
+    settings.PROPOSAL_ATTACHMENTS_ROOT = tmp_path_factory.getbasetemp() / "proposals"
     # A fresh cache namespace per test: rate limits and cached fragments never leak between
     # tests, even when parallel workers share one Redis.
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
