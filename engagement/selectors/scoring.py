@@ -218,6 +218,9 @@ def round_scores(scoring_round: ScoringRound) -> list[aggregation.ProposalScores
             value__isnull=False,
         )
         .annotate(group=Subquery(group))
+        # The aggregation does not depend on row order (it sorts by id, sums exactly): dropping
+        # Score's default ordering saves two joins and a sort, about a quarter of the fetch.
+        .order_by()
         .values_list(
             "assignment_id",
             "assignment__reviewer_id",
