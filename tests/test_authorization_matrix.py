@@ -211,6 +211,11 @@ MATRIX = [
     ("/admin/rate-cards/inspect/{rate_card}/",         (302, 403, 403, 403, 403, 200, 200, 200)),
     ("/admin/rate-cards/edit/{rate_card}/",            (302, 403, 403, 403, 403, 302, 302, 302)),
     ("/admin/rate-cards/delete/{rate_card}/",          (302, 403, 403, 403, 403, 302, 302, 302)),
+    # Part C2: assigning reviewers, moderation and the round's export are for coordinators.
+    ("/admin/scoring-rounds/{round}/assignment/",      (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/moderation/",      (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/export.csv",       (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/999999/assignment/",       (302, 403, 403, 403, 403, 404, 404, 404)),
 ]
 # fmt: on
 
