@@ -10,7 +10,7 @@ import pytest
 
 from core.models import AuditEvent
 from engagement.models import ConflictDeclaration, Decision, ReviewAssignment, Topic
-from tests.engagement.test_scoring_selectors import review
+from tests.engagement.test_scoring_selectors import review, scored  # noqa: F401 (a fixture)
 from tests.factories import (
     coordinator,
     expert,
@@ -288,33 +288,27 @@ def test_the_assignment_page_lists_loads_and_live_reviews_with_the_team(client, 
 
 
 @pytest.fixture
-def moderated():
-    """Relevance weighs 2 and Method 1; lived-experience scores weigh 2, academic 1.
+def moderated(scored):  # noqa: F811 (the fixture imported above)
+    """The selectors' hand-computed round (`scored`), in moderation. Relevance weighs 2 and
+    Method 1; lived-experience scores weigh 2, academic 1 (staff 0, with a draft only).
 
     P-001: lived 5, 2 -> 4.0; academic 3, 3 -> 3.0. Mean 3.5, median 3.5, sd 0.71 (high
     disagreement at 0.5), group-weighted (2 x 4 + 3) / 3 = 3.67. Calibrated: the lived
     reviewer's totals are 4 and 3 (mean 3.5, spread 0.5) so +1 here, the academic's are flat
     so 0: (1 + 0) / 2 = +0.50.
     P-002: lived 2, 5 -> 3.0; academic 4, 1 -> 3.0. Mean, median and group-weighted 3.00,
-    sd 0.00, calibrated (-1 + 0) / 2 = -0.50. P-003 has no review yet."""
-    call = funding_call(status="closed", slug="housing-2026")
-    the_round = scoring_round(
-        call=call,
-        phase="moderation",
-        lived_weight="2.00",
-        academic_weight="1.00",
-        staff_weight="0.00",
-        disagreement_threshold="0.50",
-    )
-    lived = round_reviewer(of_round=the_round, group="lived_experience").user
-    academic = round_reviewer(of_round=the_round, group="academic").user
-    first = proposal(call=call, lead_organisation="Hidden University")
-    second = proposal(call=call, title='=HYPERLINK("http://x")')
+    sd 0.00, calibrated (-1 + 0) / 2 = -0.50. P-003 is withdrawn; P-004 has no review yet."""
+    the_round, first, second = scored
+    call = the_round.call
+    call.slug = "housing-2026"
+    call.save(update_fields=["slug"])
+    first.lead_organisation = "Hidden University"
+    first.save(update_fields=["lead_organisation"])
+    second.title = '=HYPERLINK("http://x")'
+    second.save(update_fields=["title"])
     third = proposal(call=call)
-    review(the_round, first, lived, (5, 2))
-    review(the_round, first, academic, (3, 3))
-    review(the_round, second, lived, (2, 5))
-    review(the_round, second, academic, (4, 1))
+    lived = the_round.reviewers.get(group="lived_experience").user
+    academic = the_round.reviewers.get(group="academic").user
     return the_round, (first, second, third), lived, academic
 
 
@@ -328,7 +322,7 @@ def test_moderation_ranks_proposals_with_the_hand_computed_figures(client, staff
 
     page = text(client.get(moderation_url(the_round)))
 
-    assert page.index(">P-001:") < page.index(">P-002:") < page.index(">P-003:")
+    assert page.index(">P-001:") < page.index(">P-002:") < page.index(">P-004:")
     first_row = row_of(page, "P-001")
     for cell in (
         '<td data-label="Group-weighted score"><strong>3.67</strong></td>',
@@ -338,13 +332,14 @@ def test_moderation_ranks_proposals_with_the_hand_computed_figures(client, staff
         "disagreement</strong></td>",
         '<td data-label="Calibrated">+0.50</td>',
         "<li>Lived experience: 4.00</li><li>Academic: 3.00</li><li>Staff: \N{EN DASH}</li>",
-        '<td data-label="Reviews">2 of 2 submitted</td>',
+        '<td data-label="Reviews">2 of 3 submitted</td>',
     ):
         assert cell in first_row
     second_row = row_of(page, "P-002")
     assert '<td data-label="Standard deviation">0.00</td>' in second_row
     assert '<td data-label="Calibrated">-0.50</td>' in second_row
-    assert "No reviews submitted yet" in row_of(page, "P-003")
+    assert "No reviews submitted yet" in row_of(page, "P-004")
+    assert ">P-003:" not in page
 
 
 def test_each_spread_is_a_chart_with_a_text_alternative_and_a_table(client, staff, moderated):
@@ -494,7 +489,7 @@ def test_the_export_is_the_whole_round_safe_for_spreadsheets_and_audited(client,
     assert [row[:3] for row in rows[1:]] == [
         ["P-001", first.title, "1"],
         ["P-002", '\'=HYPERLINK("http://x")', "2"],
-        ["P-003", third.title, ""],
+        ["P-004", third.title, ""],
     ]
     assert rows[1][4:13] == ["3.50", "3.50", "0.71", "yes", "4.00", "3.00", "", "3.67", "0.50"]
     assert "Hidden University" not in response.content.decode()
