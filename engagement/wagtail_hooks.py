@@ -2,6 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from accounts.roles import Role, has_role
+from engagement import admin_scoring
 from engagement.admin_calls import funding_call_viewsets
 from engagement.admin_panels import ApplicationsWaitingPanel, OpenSeatsPanel, RequestsWaitingPanel
 from engagement.admin_sessions import ImpactOverduePanel, panel_ratings_view
@@ -35,3 +36,6 @@ def add_impact_overdue_panel(request, panels):
 @hooks.register("register_admin_urls")
 def register_panel_ratings_url():
     return [path("panel-ratings/<int:panel_id>/", panel_ratings_view, name="panel_ratings")]
+
+
+hooks.register("register_admin_urls", admin_scoring.admin_urls)

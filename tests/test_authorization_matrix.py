@@ -276,6 +276,11 @@ MATRIX = [
     ("/calls/{call_slug}/proposals/{other_proposal}/", (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/calls/{open_call}/proposals/{proposal}/",       (302, 404, 404, 404, 404, 404, 404, 404)),
     ("/calls/{open_call}/proposals/999999/",           (302, 404, 404, 404, 404, 404, 404, 404)),
+    # Part C2: assigning reviewers, moderation and the round's export are for coordinators.
+    ("/admin/scoring-rounds/{round}/assignment/",      (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/moderation/",      (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/{round}/export.csv",       (302, 403, 403, 403, 403, 200, 200, 302)),
+    ("/admin/scoring-rounds/999999/assignment/",       (302, 403, 403, 403, 403, 404, 404, 404)),
 ]
 # fmt: on
 

@@ -23,6 +23,7 @@ from engagement.models import (
     RoundReviewer,
     Score,
     ScoringRound,
+    Topic,
 )
 
 WORDS_PER_MINUTE = 200
@@ -536,3 +537,149 @@ def round_proposal(scoring_round: ScoringRound, proposal_id) -> Proposal | None:
     return Proposal.objects.filter(
         pk=proposal_id, call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED
     ).first()
+
+
+# The coordinators' assignment and moderation pages (staff: not blind to the team).
+
+
+@dataclass(frozen=True)
+class RoundReviewerRow:
+    user_id: int
+    name: str
+    group: str
+    cap: int  # the reviewer's own cap, or the round's
+    load: int  # live reviews (to do or submitted) in the round
+
+
+@dataclass(frozen=True)
+class StaffProposal:
+    proposal_id: int
+    reference: str
+    title: str
+    lead_organisation: str
+    team: str  # "" for a proposal imported without a team
+
+
+@dataclass(frozen=True)
+class LiveAssignment:
+    assignment_id: int
+    proposal_id: int
+    reviewer_id: int
+    status: str
+    by_hand: bool
+
+
+@dataclass(frozen=True)
+class AssignmentOverview:
+    reviewers: list[RoundReviewerRow]  # by group, then name
+    proposals: list[StaffProposal]  # live proposals by reference
+    live: list[LiveAssignment]  # by proposal reference, then reviewer name
+
+
+def round_reviewer_rows(scoring_round: ScoringRound) -> list[RoundReviewerRow]:
+    """The round's reviewers with their cap and live load, by group and name. One query."""
+    live_load = (
+        ReviewAssignment.objects.filter(
+            round=OuterRef("round"), reviewer=OuterRef("user"), status__in=LIVE
+        )
+        .order_by()
+        .values("reviewer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        RoundReviewer.objects.filter(round=scoring_round)
+        .annotate(load=Coalesce(Subquery(live_load, output_field=IntegerField()), 0))
+        .order_by("group", "user__display_name", "user_id")
+        .values_list("user_id", "user__display_name", "group", "load_cap", "load")
+    )
+    return [
+        RoundReviewerRow(
+            user_id=user_id,
+            name=name,
+            group=group,
+            cap=cap if cap is not None else scoring_round.load_cap,
+            load=load,
+        )
+        for user_id, name, group, cap, load in rows
+    ]
+
+
+def round_proposals_for_staff(scoring_round: ScoringRound) -> list[StaffProposal]:
+    """The round's live proposals by reference, with team and lead organisation (for staff
+    only, never a reviewer). One query."""
+    rows = (
+        Proposal.objects.filter(call_id=scoring_round.call_id, status=Proposal.Status.SUBMITTED)
+        .order_by("reference", "pk")
+        .values_list("pk", "reference", "title", "lead_organisation", "team__name")
+    )
+    return [
+        StaffProposal(
+            proposal_id=pk,
+            reference=reference,
+            title=title,
+            lead_organisation=organisation,
+            team=team or "",
+        )
+        for pk, reference, title, organisation, team in rows
+    ]
+
+
+def assignment_overview(scoring_round: ScoringRound) -> AssignmentOverview:
+    """What the assignment page lists besides the plan: reviewers with load and cap, live
+    proposals, and the live reviews (to do or submitted). Three queries."""
+    reviewers = round_reviewer_rows(scoring_round)
+    proposals = round_proposals_for_staff(scoring_round)
+    names = {r.user_id: r.name for r in reviewers}
+    references = {p.proposal_id: p.reference for p in proposals}
+    live = [
+        LiveAssignment(
+            assignment_id=pk,
+            proposal_id=proposal_id,
+            reviewer_id=reviewer_id,
+            status=status,
+            by_hand=bool((explanation or {}).get("by_hand")),
+        )
+        for pk, proposal_id, reviewer_id, status, explanation in ReviewAssignment.objects.filter(
+            round=scoring_round, status__in=LIVE, proposal__status=Proposal.Status.SUBMITTED
+        ).values_list("pk", "proposal_id", "reviewer_id", "status", "explanation")
+    ]
+    live.sort(
+        key=lambda a: (
+            references.get(a.proposal_id, ""),
+            names.get(a.reviewer_id, ""),
+            a.assignment_id,
+        )
+    )
+    return AssignmentOverview(reviewers=reviewers, proposals=proposals, live=live)
+
+
+def decision_voters(scoring_round: ScoringRound) -> dict[int, list[str]]:
+    """Who voted on each decided proposal of the round (display names, sorted). One query."""
+    voters: dict[int, list[str]] = {}
+    for proposal_id, name in (
+        Decision.voters.through.objects.filter(decision__round=scoring_round)
+        .order_by("decision__proposal_id", "user__display_name", "user_id")
+        .values_list("decision__proposal_id", "user__display_name")
+    ):
+        voters.setdefault(proposal_id, []).append(name)
+    return voters
+
+
+def live_review_counts(scoring_round: ScoringRound) -> dict[int, int]:
+    """How many live reviews (to do or submitted) each proposal of the round has. One query."""
+    return dict(
+        ReviewAssignment.objects.filter(round=scoring_round, status__in=LIVE)
+        .order_by()
+        .values("proposal_id")
+        .annotate(n=Count("pk"))
+        .values_list("proposal_id", "n")
+    )
+
+
+def topic_names(topic_ids) -> dict[int, str]:
+    """Names of these topics, to explain shared topics in words. One query (none for none)."""
+    ids = set(topic_ids)
+    if not ids:
+        return {}
+    return dict(Topic.objects.filter(pk__in=ids).values_list("pk", "name"))
