@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -395,8 +395,6 @@ def _moderation_context(
         "bound": bound,
         "bound_id": bound_id,
         "show_figures": scoring_round.phase in MODERATION_PHASES,
-        "export_url": reverse("scoring_export", args=[scoring_round.pk]),
-        "assignment_url": reverse("scoring_assignment", args=[scoring_round.pk]),
         "page_title": _("Moderation: %(call)s") % {"call": scoring_round.call.title},
     }
 

@@ -65,8 +65,8 @@ class FundingCallForm(WagtailAdminModelForm):
 
 
 class ScoringRoundForm(WagtailAdminModelForm):
-    """The round's settings. Once the co-design panel has approved the criteria, the scale and
-    the group weights are shown but cannot be changed here."""
+    """The round's settings. The scale and the group weights are chosen here when the round is
+    made; after that they are shown but not changed here."""
 
     class Meta:
         model = ScoringRound
@@ -103,13 +103,13 @@ class ScoringRoundForm(WagtailAdminModelForm):
             if high is not None:
                 field.validators.append(validators.MaxValueValidator(high))
                 field.widget.attrs["max"] = high
-        instance = self.instance
-        if instance.pk and instance.criteria_status == ScoringRound.CriteriaStatus.APPROVED:
+        if self.instance.pk:
+            # One editor for what the panel approves: after the round is made, the scale and
+            # the group weights change with the criteria, in the co-design workspace.
             for name in ROUND_APPROVED_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _(
-                    "Approved by the co-design panel with the criteria. Reopen the criteria "
-                    "to change it."
+                    "The co-design panel sets this with the criteria, in the co-design workspace."
                 )
 
     def clean(self):

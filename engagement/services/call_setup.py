@@ -176,8 +176,8 @@ def round_create(*, call: FundingCall, by: User, data: dict) -> ScoringRound:
 
 def round_update(*, scoring_round: ScoringRound, by: User, data: dict) -> ScoringRound:
     """A coordinator changes the round's settings in its set-up phase. The scale and the
-    group weights are part of what the co-design panel approves: once it has, they are
-    refused until a coordinator reopens the criteria."""
+    group weights are refused here: the co-design panel sets them with the criteria
+    (`criteria_save`), so they have one editor."""
     _coordinator_only(by)
     values = _values(data, ROUND_FIELDS)
     _check_round(values)
@@ -189,12 +189,12 @@ def round_update(*, scoring_round: ScoringRound, by: User, data: dict) -> Scorin
             )
         changed = _apply(locked, values)
         approved = sorted(ROUND_APPROVED_FIELDS & set(changed))
-        if approved and locked.criteria_status == ScoringRound.CriteriaStatus.APPROVED:
+        if approved:
             raise ValidationError(
                 {
                     name: _(
-                        "The co-design panel approved this with the criteria: reopen the "
-                        "criteria to change it."
+                        "The co-design panel sets this with the criteria, in the co-design "
+                        "workspace."
                     )
                     for name in approved
                 }

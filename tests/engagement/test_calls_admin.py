@@ -368,8 +368,11 @@ def test_a_round_is_not_set_up_for_an_open_call(client, lead):
     ]
 
 
-def test_settings_change_in_set_up_but_approved_scale_and_weights_stay(client, lead):
-    the_round = scoring_round(criteria_status="approved")
+@pytest.mark.parametrize("criteria_status", ["draft", "approved"])
+def test_settings_change_in_set_up_but_the_scale_and_weights_stay(client, lead, criteria_status):
+    """The scale and group weights have one editor once the round exists: the co-design
+    workspace, with the criteria."""
+    the_round = scoring_round(criteria_status=criteria_status)
 
     response = client.post(
         f"/admin/scoring-rounds/{the_round.pk}/settings/",
