@@ -92,10 +92,17 @@ def test_a_draft_call_and_its_round_are_set_up(page, settings, tmp_path):
 
     open_admin(page, f"/admin/scoring-rounds/{the_round.pk}/")
     expect(page.get_by_role("button", name="Reopen the criteria")).to_be_visible()
-    for path in ("settings/", "reviewers/", "conflicts/"):
-        open_admin(page, f"/admin/scoring-rounds/{the_round.pk}/{path}")
-    expect(page.get_by_role("cell", name=reviewer.display_name)).to_have_count(0)
-    expect(page.get_by_label("Reviewer", exact=True)).to_be_visible()
+    open_admin(page, f"/admin/scoring-rounds/{the_round.pk}/settings/")
+    open_admin(page, f"/admin/scoring-rounds/{the_round.pk}/reviewers/")
+    expect(page.get_by_role("cell", name=reviewer.display_name, exact=True)).to_be_visible()
+
+    # A conflict added with nothing chosen: the error summary links to each question.
+    open_admin(page, f"/admin/scoring-rounds/{the_round.pk}/conflicts/")
+    page.get_by_role("button", name="Add the conflict").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary.get_by_role("link", name="Choose the reviewer.")).to_be_visible()
+    expect(summary.get_by_role("link", name="Choose the proposal.")).to_be_visible()
+    assert_region_is_accessible(page, ADMIN)
 
     # The co-design workspace is a site page: the whole of it is checked.
     visit(page, f"/co-design/{the_round.pk}/")
