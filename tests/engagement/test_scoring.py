@@ -123,6 +123,9 @@ def test_reviewers_with_reviews_to_do_hear_when_scoring_starts(world):
             "to_address", flat=True
         )
     ) == sorted(r.user.email for r in [*lived, *academics])
+    # The email leads straight to the reviewer's queue.
+    for email in OutboundEmail.objects.filter(template="review_assigned"):
+        assert "/review/" in email.body_text and "/review/" in email.body_html
 
 
 def test_conflicts_wait_for_approved_criteria_and_scoring_for_the_call_to_close(world):
