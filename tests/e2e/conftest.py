@@ -1,7 +1,10 @@
 """Browser tests: real Chromium (Debian's) driven by Playwright, with axe-core on every page.
 
 `visit(page, path)` opens a page on the live server and fails on any axe-core violation
-(WCAG 2.2 A/AA and best-practice rules), a missing quick exit or a missing skip link."""
+(WCAG 2.2 A/AA and best-practice rules), a missing quick exit or a missing skip link.
+
+Browser tests spread over both xdist workers like any other test; each worker launches its own
+Chromium once (the `browser` fixture)."""
 
 import os
 import re
@@ -108,6 +111,15 @@ def demo_site(page):
     call_command("seed_demo", stdout=StringIO())
 
 
+@pytest.fixture
+def public_site(page):
+    """The public pages alone, without the demo's accounts, panels and calls: a few seconds
+    less than `demo_site` for every test of the site's shell."""
+    from cms.seed import site_seed
+
+    site_seed()
+
+
 def assert_region_is_accessible(page, selector: str) -> None:
     """Zero axe-core violations inside one part of a page (for Tandem's own panels on the
     Wagtail admin's pages, whose shell is Wagtail's)."""
@@ -134,6 +146,18 @@ def visit(page, path: str):
     )
     assert_page_is_accessible(page)
     return response
+
+
+def visit_each(page, paths: list[str]) -> None:
+    """`visit` every path in one test (one seeded site for all of them), reporting every
+    page that fails rather than only the first."""
+    failures = []
+    for path in paths:
+        try:
+            visit(page, path)
+        except AssertionError as error:
+            failures.append(str(error))
+    assert not failures, "\n\n".join(failures)
 
 
 def arrive(page, path: str) -> None:

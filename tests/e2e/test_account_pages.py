@@ -21,7 +21,7 @@ from tests.e2e.conftest import arrive, main_headings, sign_in, sign_in_with_code
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator
 from tests.helpers import totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NEW_EMAIL = "river@tandem.test"
 NEW_PASSWORD = "a quiet river at dawn 42"

@@ -12,7 +12,7 @@ from engagement.models import Proposal
 from tests.e2e.conftest import arrive, assert_page_is_accessible, sign_in, visit
 from tests.factories import TEST_PASSWORD, funding_call, panel, researcher, scoring_round, team
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_visitor_reads_a_call_and_a_researcher_submits_a_proposal(

@@ -28,7 +28,7 @@ from tests.factories import (
     scoring_round,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ADMIN = ".nice-padding"  # Tandem's part of the admin's pages (the shell is Wagtail's)
 LISTING = "table.listing"  # the calls' list (Wagtail's index page, Tandem's columns)

@@ -11,7 +11,7 @@ from tests.e2e.conftest import arrive, sign_in, sign_out, visit
 from tests.e2e.test_onboarding import tab_to
 from tests.factories import TEST_PASSWORD, coordinator, expert, funding_call, panel, scoring_round
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_member_edits_and_comments_and_the_chair_approves(

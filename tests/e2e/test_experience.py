@@ -31,7 +31,7 @@ from tests.factories import (
     researcher,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ANSWERS = {
     "about": {"display_name": "River", "pronouns": "", "languages": [], "region": "wales"},

@@ -25,7 +25,7 @@ from tests.factories import (
     panel,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_coordinator_invites_and_the_expert_accepts_from_the_email(

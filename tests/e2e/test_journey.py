@@ -47,7 +47,7 @@ from tests.factories import (
     team,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TITLE = "How people find safe housing"
 HEARD = "Ask about housing before money."

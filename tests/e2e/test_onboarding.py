@@ -21,10 +21,11 @@ from tests.e2e.conftest import (
     sign_in,
     sign_out,
     visit,
+    visit_each,
 )
 from tests.factories import TEST_PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NEW_EMAIL = "river@tandem.test"
 NEW_PASSWORD = "a quiet river at dawn 42"
@@ -393,11 +394,10 @@ def test_every_focus_stop_shows_a_focus_indicator_and_stays_readable(page, demo_
 # 6. The adviser's dashboard ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", DASHBOARD_PAGES)
-def test_the_demo_experts_dashboard_pages_are_accessible(page, demo_site, path):
+def test_the_demo_experts_dashboard_pages_are_accessible(page, demo_site):
     sign_in(page, *DEMO_EXPERT)
 
-    visit(page, path)
+    visit_each(page, DASHBOARD_PAGES)
 
 
 def test_the_dashboard_nests_each_part_of_the_profile_under_your_profile(page, demo_site):

@@ -25,13 +25,14 @@ from tests.e2e.conftest import (
     sign_in_with_code,
     sign_out,
     visit,
+    visit_each,
 )
 from tests.e2e.test_onboarding import DEMO_EXPERT
 from tests.e2e.test_welsh import assert_welsh_page_is_accessible
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, UserFactory, coordinator, expert
 from tests.factories import finance as finance_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ADMIN = ".nice-padding"  # the admin's content, which the payments screens render
 
@@ -137,21 +138,20 @@ def test_an_expense_is_claimed_approved_batched_paid_and_seen_paid(
     expect(page.get_by_role("row", name=re.compile("Bus fare"))).to_contain_text("£12.50")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/me/payments/",
-        "/me/payments/statement/",
-        "/me/payments/expenses/new/",
-        "/me/data/",
-        "/how-we-pay/",
-    ],
-)
-def test_the_demo_experts_payment_pages_are_accessible(page, demo_site, path):
+def test_the_demo_experts_payment_pages_are_accessible(page, demo_site):
     # The demo has items in every state, a paid batch and a rate card to come.
     sign_in(page, *DEMO_EXPERT)
 
-    visit(page, path)
+    visit_each(
+        page,
+        [
+            "/me/payments/",
+            "/me/payments/statement/",
+            "/me/payments/expenses/new/",
+            "/me/data/",
+            "/how-we-pay/",
+        ],
+    )
 
 
 def test_the_welsh_how_we_pay_page_shows_the_rates_and_is_accessible(page, demo_site):

@@ -3,17 +3,17 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_page_is_accessible, visit
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/about/", "/safeguarding/"]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_pages_are_accessible_with_quick_exit_and_skip_link(page, demo_site, path):
+def test_public_pages_are_accessible_with_quick_exit_and_skip_link(page, public_site, path):
     visit(page, path)
 
 
-def test_skip_link_is_the_first_thing_the_keyboard_reaches(page, demo_site):
+def test_skip_link_is_the_first_thing_the_keyboard_reaches(page, public_site):
     visit(page, "/about/")
 
     page.keyboard.press("Tab")
@@ -23,7 +23,7 @@ def test_skip_link_is_the_first_thing_the_keyboard_reaches(page, demo_site):
     assert page.evaluate("document.activeElement.id") == "main-content"
 
 
-def test_second_tab_stop_is_the_quick_exit(page, demo_site):
+def test_second_tab_stop_is_the_quick_exit(page, public_site):
     visit(page, "/")
 
     page.keyboard.press("Tab")
@@ -33,7 +33,7 @@ def test_second_tab_stop_is_the_quick_exit(page, demo_site):
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
-def test_quick_exit_button_leaves_the_site_and_back_does_not_return(page, demo_site, path):
+def test_quick_exit_button_leaves_the_site_and_back_does_not_return(page, public_site, path):
     page.goto("/about/")
     visit(page, path)
 
@@ -44,7 +44,7 @@ def test_quick_exit_button_leaves_the_site_and_back_does_not_return(page, demo_s
     assert "127.0.0.1" not in page.url or page.url.endswith("/about/")
 
 
-def test_pressing_shift_three_times_leaves_the_site(page, demo_site):
+def test_pressing_shift_three_times_leaves_the_site(page, public_site):
     visit(page, "/safeguarding/")
 
     for _ in range(3):
@@ -52,7 +52,7 @@ def test_pressing_shift_three_times_leaves_the_site(page, demo_site):
     page.wait_for_url("https://www.bbc.co.uk/weather")
 
 
-def test_quick_exit_works_without_javascript(browser, live_server, demo_site):
+def test_quick_exit_works_without_javascript(browser, live_server, public_site):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     context.route(
         "https://www.bbc.co.uk/**",
@@ -66,7 +66,7 @@ def test_quick_exit_works_without_javascript(browser, live_server, demo_site):
     context.close()
 
 
-def test_error_summary_on_sign_up_links_to_fields_and_takes_focus(page, demo_site):
+def test_error_summary_on_sign_up_links_to_fields_and_takes_focus(page, public_site):
     visit(page, "/accounts/signup/")
 
     page.click("button[type=submit]")

@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
 )
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, coordinator, researcher
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_researcher_asks_for_advice_and_a_coordinator_accepts(

@@ -21,7 +21,7 @@ from tests.factories import (
     scoring_round,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def world():

@@ -28,7 +28,7 @@ from tests.factories import (
     team,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_sessions_journey_is_accessible(django_db_serialized_rollback, live_server, screen):

@@ -16,7 +16,7 @@ from engagement.models import ExpertProfile
 from engagement.steps import STEP_SLUGS
 from tests.e2e.conftest import AXE_OPTIONS, main_headings, question
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 EMAIL = "afon@tandem.test"
 PASSWORD = "afon dawel ar doriad gwawr 42"
