@@ -426,9 +426,17 @@ def assignment_add(
 def assignment_withdraw(
     *, assignment: ReviewAssignment, by: User, reason: str = ""
 ) -> ReviewAssignment:
-    """A coordinator takes a review back by hand (not replaced automatically)."""
+    """A coordinator takes a review back by hand (not replaced automatically), also in
+    moderation (a conflict found late), but not once the round is closed: its scores and
+    decisions are then the record."""
     _coordinator_only(by, _("Only coordinators can take reviews back."))
-    return transition_run(assignment, "withdraw", by=by, note=reason, extra={"why": "by_hand"})
+    with transaction.atomic():
+        locked = _locked_round(assignment.round)
+        if locked.phase == Phase.CLOSED:
+            raise TransitionNotAllowed(
+                _("This round is closed: its reviews can no longer be taken back.")
+            )
+        return transition_run(assignment, "withdraw", by=by, note=reason, extra={"why": "by_hand"})
 
 
 def assignments_withdraw_for_proposal(*, proposal: Proposal) -> int:
@@ -659,9 +667,14 @@ def decision_record(
             raise TransitionNotAllowed(_("Decisions are recorded in the moderation phase."))
         if proposal.call_id != locked.call_id or proposal.status != Proposal.Status.SUBMITTED:
             raise TransitionNotAllowed(_("This proposal is not in the round."))
-        if not RoundReviewer.objects.filter(
-            round=locked, user_id__in=voter_ids, group=ReviewerGroup.LIVED_EXPERIENCE
-        ).exists():
+        groups = dict(
+            RoundReviewer.objects.filter(round=locked, user_id__in=voter_ids).values_list(
+                "user_id", "group"
+            )
+        )
+        if set(groups) != voter_ids:
+            raise ValidationError({"voters": _("Only the round's reviewers can be voters.")})
+        if ReviewerGroup.LIVED_EXPERIENCE not in groups.values():
             raise ValidationError(
                 {"voters": _("At least one lived-experience reviewer must be among the voters.")}
             )

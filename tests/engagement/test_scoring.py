@@ -342,6 +342,24 @@ def test_a_review_withdrawn_by_hand_frees_the_place_for_the_plan(world):
     assert_covered(the_round, proposals, lived)
 
 
+def test_a_review_is_taken_back_in_moderation_but_not_once_the_round_is_closed(world):
+    lead, the_round, _lived, _academics, _proposals = world
+    svc.assignment_apply(scoring_round=the_round, by=lead)
+    first, second = ReviewAssignment.objects.order_by("pk")[:2]
+    ScoringRound.objects.filter(pk=the_round.pk).update(phase="moderation")
+
+    svc.assignment_withdraw(assignment=first, by=lead, reason="A conflict found late")
+    ScoringRound.objects.filter(pk=the_round.pk).update(phase="closed")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_withdraw(assignment=second, by=lead, reason="Too late")
+
+    assert str(refused.value) == "This round is closed: its reviews can no longer be taken back."
+    assert list(ReviewAssignment.objects.order_by("pk").values_list("status", flat=True)[:2]) == [
+        "withdrawn",
+        "assigned",
+    ]
+
+
 def test_the_database_allows_one_live_review_per_reviewer_and_proposal(world):
     _lead, the_round, lived, _academics, proposals = world
     fields = {"round": the_round, "proposal": proposals[0], "reviewer": lived[0].user}
@@ -624,12 +642,22 @@ def test_a_decision_needs_a_lived_experience_voter_and_a_rationale(moderation):
             proposal=proposals[0],
             outcome="fund",
             rationale="Strong",
-            voters=[academics[0].user, lead],
+            voters=[academics[0].user],
             by=lead,
         )
     assert refused.value.message_dict == {
         "voters": ["At least one lived-experience reviewer must be among the voters."]
     }
+    with pytest.raises(ValidationError) as refused:
+        svc.decision_record(
+            scoring_round=the_round,
+            proposal=proposals[0],
+            outcome="fund",
+            rationale="Strong",
+            voters=[lived[0].user, lead],  # the coordinator does not review in this round
+            by=lead,
+        )
+    assert refused.value.message_dict == {"voters": ["Only the round's reviewers can be voters."]}
     with pytest.raises(ValidationError) as refused:
         svc.decision_record(
             scoring_round=the_round,
