@@ -10,6 +10,8 @@ them) and keeps a snapshot of what it was scored against; each submitted review 
 becomes one honorarium; a decision is recorded in moderation with a rationale and at least one
 lived-experience reviewer among its voters."""
 
+import csv
+import io
 from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
@@ -37,6 +39,7 @@ from engagement.models import (
     Score,
     ScoringRound,
 )
+from engagement.selectors.scoring import round_export_rows
 from engagement.services.honoraria import review_honorarium_enqueue_on_commit
 
 Phase = ScoringRound.Phase
@@ -699,6 +702,19 @@ def decision_record(
             extra={"round": locked.pk, "voters": sorted(voter_ids)},
         )
     return decision
+
+
+def round_export_csv(*, scoring_round: ScoringRound, by: User) -> str:
+    """The whole round as CSV for a coordinator (blind, formula-safe: see
+    `round_export_rows`). Every export is audited: scores leaving Tandem are on record."""
+    _coordinator_only(by, _("Only coordinators export a round's scores."))
+    rows = round_export_rows(scoring_round)
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    audit_record(
+        actor=by, action="scoringround.export", subject=scoring_round, extra={"rows": len(rows) - 1}
+    )
+    return out.getvalue()
 
 
 # Reminders

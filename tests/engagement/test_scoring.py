@@ -791,3 +791,17 @@ def test_permissions_for_proposals_reviews_and_criteria(world):
     assert reviewer.has_perm("engagement.view_round_scores", the_round)
     assert lead.has_perm("engagement.moderate_round", the_round)
     assert not reviewer.has_perm("engagement.moderate_round", the_round)
+
+
+def test_only_a_coordinator_exports_a_round_and_each_export_is_audited(world):
+    lead, the_round, lived, _academics, _proposals = world
+
+    with pytest.raises(TransitionNotAllowed):
+        svc.round_export_csv(scoring_round=the_round, by=lived[0].user)
+    assert not AuditEvent.objects.filter(action="scoringround.export").exists()
+
+    content = svc.round_export_csv(scoring_round=the_round, by=lead)
+
+    assert content.splitlines()[0].startswith("reference,title,rank,reviews")
+    event = AuditEvent.objects.get(action="scoringround.export")
+    assert (event.actor, event.extra) == (lead, {"rows": len(content.splitlines()) - 1})
