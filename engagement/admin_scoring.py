@@ -6,8 +6,6 @@ Staff are not blind to teams: these pages show team and lead organisation, after
 fields. Every change is a POST through a service in engagement.services.scoring; nothing here
 writes a model itself."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -21,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from core.services.audit import audit_record
 from core.transitions import TransitionNotAllowed
 from engagement import assignment
 from engagement.admin_scoring_forms import AssignmentAddForm, AssignmentWithdrawForm, DecisionForm
@@ -34,6 +31,7 @@ from engagement.services.scoring import (
     assignment_plan,
     assignment_withdraw,
     decision_record,
+    round_export_csv,
 )
 
 Phase = ScoringRound.Phase
@@ -461,16 +459,8 @@ def _decide(request, scoring_round: ScoringRound):
 def export_view(request, round_id: int):
     """The whole round as CSV (blind like every export: reference and title, no team)."""
     scoring_round = _round_for(request, round_id)
-    rows = sel.round_export_rows(scoring_round)
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    audit_record(
-        actor=request.user,
-        action="scoringround.export",
-        subject=scoring_round,
-        extra={"rows": len(rows) - 1},
-    )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    content = round_export_csv(scoring_round=scoring_round, by=request.user)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{scoring_round.call.slug}-scores.csv"'
     return response
 

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from core.spreadsheets import csv_safe
@@ -18,6 +18,7 @@ from engagement.models import (
     ConflictDeclaration,
     Criterion,
     Decision,
+    Descriptor,
     Proposal,
     ReviewAssignment,
     RoundReviewer,
@@ -330,11 +331,7 @@ def round_export_rows(scoring_round: ScoringRound) -> list[tuple]:
     return rows
 
 
-# The reviewer's pages at /review/ (engagement.views.review). Imported here, not at the top,
-# so that this part is appended whole and merges with other parts' additions.
-from django.db.models import Case, Exists, F, When  # noqa: E402
-
-from engagement.models import Descriptor  # noqa: E402
+# The reviewer's pages at /review/ (engagement.views.review).
 
 REVIEWER_PHASES = [
     ScoringRound.Phase.CONFLICTS,

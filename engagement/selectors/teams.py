@@ -60,13 +60,6 @@ def team_invitation_by_token(token: str) -> TeamInvitation | None:
     )
 
 
-def advisory_requests_for(user: User) -> QuerySet[AdvisoryRequest]:
-    """The requests of every team the person belongs to."""
-    if not user.is_authenticated:
-        return AdvisoryRequest.objects.none()
-    return AdvisoryRequest.objects.filter(team__memberships__user=user).select_related("team")
-
-
 def advisory_request_detail(advisory_request: AdvisoryRequest) -> dict:
     """What the request page shows: its topics, languages, panel and history."""
     labels = dict(AdvisoryRequest.Status.choices)

@@ -10,6 +10,8 @@ them) and keeps a snapshot of what it was scored against; each submitted review 
 becomes one honorarium; a decision is recorded in moderation with a rationale and at least one
 lived-experience reviewer among its voters."""
 
+import csv
+import io
 from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
@@ -37,6 +39,7 @@ from engagement.models import (
     Score,
     ScoringRound,
 )
+from engagement.selectors.scoring import round_export_rows
 from engagement.services.honoraria import review_honorarium_enqueue_on_commit
 
 Phase = ScoringRound.Phase
@@ -426,9 +429,17 @@ def assignment_add(
 def assignment_withdraw(
     *, assignment: ReviewAssignment, by: User, reason: str = ""
 ) -> ReviewAssignment:
-    """A coordinator takes a review back by hand (not replaced automatically)."""
+    """A coordinator takes a review back by hand (not replaced automatically), also in
+    moderation (a conflict found late), but not once the round is closed: its scores and
+    decisions are then the record."""
     _coordinator_only(by, _("Only coordinators can take reviews back."))
-    return transition_run(assignment, "withdraw", by=by, note=reason, extra={"why": "by_hand"})
+    with transaction.atomic():
+        locked = _locked_round(assignment.round)
+        if locked.phase == Phase.CLOSED:
+            raise TransitionNotAllowed(
+                _("This round is closed: its reviews can no longer be taken back.")
+            )
+        return transition_run(assignment, "withdraw", by=by, note=reason, extra={"why": "by_hand"})
 
 
 def assignments_withdraw_for_proposal(*, proposal: Proposal) -> int:
@@ -659,9 +670,14 @@ def decision_record(
             raise TransitionNotAllowed(_("Decisions are recorded in the moderation phase."))
         if proposal.call_id != locked.call_id or proposal.status != Proposal.Status.SUBMITTED:
             raise TransitionNotAllowed(_("This proposal is not in the round."))
-        if not RoundReviewer.objects.filter(
-            round=locked, user_id__in=voter_ids, group=ReviewerGroup.LIVED_EXPERIENCE
-        ).exists():
+        groups = dict(
+            RoundReviewer.objects.filter(round=locked, user_id__in=voter_ids).values_list(
+                "user_id", "group"
+            )
+        )
+        if set(groups) != voter_ids:
+            raise ValidationError({"voters": _("Only the round's reviewers can be voters.")})
+        if ReviewerGroup.LIVED_EXPERIENCE not in groups.values():
             raise ValidationError(
                 {"voters": _("At least one lived-experience reviewer must be among the voters.")}
             )
@@ -686,6 +702,19 @@ def decision_record(
             extra={"round": locked.pk, "voters": sorted(voter_ids)},
         )
     return decision
+
+
+def round_export_csv(*, scoring_round: ScoringRound, by: User) -> str:
+    """The whole round as CSV for a coordinator (blind, formula-safe: see
+    `round_export_rows`). Every export is audited: scores leaving Tandem are on record."""
+    _coordinator_only(by, _("Only coordinators export a round's scores."))
+    rows = round_export_rows(scoring_round)
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    audit_record(
+        actor=by, action="scoringround.export", subject=scoring_round, extra={"rows": len(rows) - 1}
+    )
+    return out.getvalue()
 
 
 # Reminders

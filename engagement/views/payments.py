@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.spreadsheets import csv_safe
 from core.transitions import TransitionNotAllowed
 from engagement.payment_forms import ExpenseClaimForm
 from engagement.services.expenses import expense_claim
@@ -109,7 +110,7 @@ def me_payment_statement_csv(request):
             [
                 line.paid_on.isoformat(),
                 _("Fee for work") if line.kind == "honorarium" else _("Expenses paid back"),
-                _csv_safe(line.description),
+                csv_safe(line.description),
                 line.day.isoformat(),
                 f"{line.amount:.2f}",
                 line.method_label,
@@ -117,11 +118,6 @@ def me_payment_statement_csv(request):
             ]
         )
     return response
-
-
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 @never_cache

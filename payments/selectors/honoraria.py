@@ -26,8 +26,3 @@ def items_waiting(model: type[Honorarium] | type[Expense]) -> dict[str, dict]:
         }
         for status in waiting
     }
-
-
-def honoraria_waiting() -> dict[str, dict]:
-    """For Finance's dashboard: honoraria waiting at each step before payment."""
-    return items_waiting(Honorarium)

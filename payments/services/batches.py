@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.rules import is_finance
 from core.services.audit import audit_record
 from core.services.outbox import email_queue_template
+from core.spreadsheets import csv_safe
 from core.transitions import TransitionNotAllowed, transition_run
 from payments.models import Expense, Honorarium, PaymentBatch, PaymentMethod
 from payments.payees import legal_names_for
@@ -29,7 +30,6 @@ from payments.services.ledger import item_transition
 
 CSV_HEADER = ("batch", "payee_reference", "legal_name", "method", "amount", "items")
 # A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def item_reference(item: Honorarium | Expense) -> str:
@@ -176,10 +176,6 @@ def batch_mark_paid(*, batch_id: int, by) -> tuple[PaymentBatch, bool]:
     return batch, True
 
 
-def _csv_safe(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
 def batch_export_csv(*, batch_id: int, by) -> str:
     """The batch for the finance system: a header row, then one row per expert and method
     with the amount and the items it pays. Legal names only in bank-transfer rows (each name
@@ -214,7 +210,7 @@ def batch_export_csv(*, batch_id: int, by) -> str:
             (
                 batch.reference,
                 reference,
-                _csv_safe(name),
+                csv_safe(name),
                 method,
                 f"{row['amount']:.2f}",
                 " ".join(row["items"]),

@@ -342,6 +342,24 @@ def test_a_review_withdrawn_by_hand_frees_the_place_for_the_plan(world):
     assert_covered(the_round, proposals, lived)
 
 
+def test_a_review_is_taken_back_in_moderation_but_not_once_the_round_is_closed(world):
+    lead, the_round, _lived, _academics, _proposals = world
+    svc.assignment_apply(scoring_round=the_round, by=lead)
+    first, second = ReviewAssignment.objects.order_by("pk")[:2]
+    ScoringRound.objects.filter(pk=the_round.pk).update(phase="moderation")
+
+    svc.assignment_withdraw(assignment=first, by=lead, reason="A conflict found late")
+    ScoringRound.objects.filter(pk=the_round.pk).update(phase="closed")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_withdraw(assignment=second, by=lead, reason="Too late")
+
+    assert str(refused.value) == "This round is closed: its reviews can no longer be taken back."
+    assert list(ReviewAssignment.objects.order_by("pk").values_list("status", flat=True)[:2]) == [
+        "withdrawn",
+        "assigned",
+    ]
+
+
 def test_the_database_allows_one_live_review_per_reviewer_and_proposal(world):
     _lead, the_round, lived, _academics, proposals = world
     fields = {"round": the_round, "proposal": proposals[0], "reviewer": lived[0].user}
@@ -624,12 +642,22 @@ def test_a_decision_needs_a_lived_experience_voter_and_a_rationale(moderation):
             proposal=proposals[0],
             outcome="fund",
             rationale="Strong",
-            voters=[academics[0].user, lead],
+            voters=[academics[0].user],
             by=lead,
         )
     assert refused.value.message_dict == {
         "voters": ["At least one lived-experience reviewer must be among the voters."]
     }
+    with pytest.raises(ValidationError) as refused:
+        svc.decision_record(
+            scoring_round=the_round,
+            proposal=proposals[0],
+            outcome="fund",
+            rationale="Strong",
+            voters=[lived[0].user, lead],  # the coordinator does not review in this round
+            by=lead,
+        )
+    assert refused.value.message_dict == {"voters": ["Only the round's reviewers can be voters."]}
     with pytest.raises(ValidationError) as refused:
         svc.decision_record(
             scoring_round=the_round,
@@ -763,3 +791,17 @@ def test_permissions_for_proposals_reviews_and_criteria(world):
     assert reviewer.has_perm("engagement.view_round_scores", the_round)
     assert lead.has_perm("engagement.moderate_round", the_round)
     assert not reviewer.has_perm("engagement.moderate_round", the_round)
+
+
+def test_only_a_coordinator_exports_a_round_and_each_export_is_audited(world):
+    lead, the_round, lived, _academics, _proposals = world
+
+    with pytest.raises(TransitionNotAllowed):
+        svc.round_export_csv(scoring_round=the_round, by=lived[0].user)
+    assert not AuditEvent.objects.filter(action="scoringround.export").exists()
+
+    content = svc.round_export_csv(scoring_round=the_round, by=lead)
+
+    assert content.splitlines()[0].startswith("reference,title,rank,reviews")
+    event = AuditEvent.objects.get(action="scoringround.export")
+    assert (event.actor, event.extra) == (lead, {"rows": len(content.splitlines()) - 1})

@@ -12,7 +12,6 @@ from core.services.audit import audit_record
 from engagement.models import AdvisoryRequest, Language, PanelMembership, TeamInvitation, Topic
 from engagement.selectors.teams import (
     advisory_request_detail,
-    advisory_requests_for,
     advisory_requests_for_triage,
     advisory_requests_waiting,
     researcher_dashboard,
@@ -49,7 +48,7 @@ def invitation(the_team, email, *, status="sent", expires_in=timedelta(days=7), 
     )
 
 
-# teams_for and advisory_requests_for
+# teams_for
 
 
 def test_a_person_sees_only_their_own_teams_by_name_then_age(lead):
@@ -64,32 +63,6 @@ def test_a_person_sees_only_their_own_teams_by_name_then_age(lead):
 
     assert list(teams_for(lead)) == [alpha, older_beta, newer_beta]
     assert list(teams_for(AnonymousUser())) == []
-
-
-def test_a_person_sees_the_requests_of_their_teams_only(lead):
-    own = team(name="Own", members=[lead])
-    first = advisory_request(research_team=own, title="First")
-    second = advisory_request(research_team=own, title="Second")
-    advisory_request(research_team=team(name="Other", members=[researcher()]), title="Theirs")
-
-    requests = advisory_requests_for(lead)
-
-    assert sorted(r.pk for r in requests) == [first.pk, second.pk]
-    assert {r.team.name for r in requests} == {"Own"}
-    assert list(advisory_requests_for(AnonymousUser())) == []
-
-
-def test_the_requests_of_a_persons_teams_come_with_their_team_in_one_query(
-    lead, django_assert_num_queries
-):
-    own = team(name="Own", members=[lead])
-    for _ in range(3):
-        advisory_request(research_team=own)
-
-    with django_assert_num_queries(1):
-        names = [r.team.name for r in advisory_requests_for(lead)]
-
-    assert names == ["Own", "Own", "Own"]
 
 
 # team_detail

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from payments.models import Expense, Honorarium
-from payments.selectors.honoraria import honoraria_waiting, items_waiting
+from payments.selectors.honoraria import items_waiting
 from tests.factories import expert
 
 
@@ -57,7 +57,7 @@ def test_honoraria_waiting_counts_each_step_with_its_oldest_and_skips_the_rest(d
     honorarium(person, "rejected", 40)
     honorarium(person, "cancelled", 50)
 
-    assert honoraria_waiting() == {
+    assert items_waiting(Honorarium) == {
         "pending": {"count": 2, "oldest_days": 9},
         "approved": {"count": 1, "oldest_days": 4},
         "batched": {"count": 0, "oldest_days": None},
@@ -65,7 +65,7 @@ def test_honoraria_waiting_counts_each_step_with_its_oldest_and_skips_the_rest(d
 
 
 def test_with_nothing_waiting_every_step_is_empty(db):
-    assert honoraria_waiting() == {
+    assert items_waiting(Honorarium) == {
         "pending": {"count": 0, "oldest_days": None},
         "approved": {"count": 0, "oldest_days": None},
         "batched": {"count": 0, "oldest_days": None},
