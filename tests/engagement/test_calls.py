@@ -289,14 +289,16 @@ def test_a_call_without_the_requirement_accepts_no_partner(applicant, db):
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (pdf(b"\x89PNG\r\n\x1a\n" + b"0" * 20, "looks.pdf"), "The document must be a PDF file."),
-        (pdf(b"MZ\x90\x00 not a pdf", "proposal.pdf"), "The document must be a PDF file."),
+        ((b"\x89PNG\r\n\x1a\n" + b"0" * 20, "looks.pdf"), "The document must be a PDF file."),
+        ((b"MZ\x90\x00 not a pdf", "proposal.pdf"), "The document must be a PDF file."),
         (None, "Add the proposal document as a PDF."),
     ],
 )
 def test_the_document_is_checked_by_its_content(open_call, applicant, upload, message, settings):
+    # The upload is made here, not at collection: a file is read once, and mutation testing
+    # runs the same collected tests twice in one process.
     with pytest.raises(ValidationError) as refused:
-        submit(open_call, applicant, attachment=upload)
+        submit(open_call, applicant, attachment=pdf(*upload) if upload else None)
 
     assert refused.value.message_dict == {"attachment": [message]}
     assert not Proposal.objects.exists()

@@ -58,7 +58,7 @@ def answers(**changes):
         "submit_key": str(uuid.uuid4()),
         "attachment": pdf(),
     }
-    data.update(changes)
+    data.update({key: value() if callable(value) else value for key, value in changes.items()})
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -128,7 +128,9 @@ def test_a_member_of_several_teams_chooses_the_team(signed_in, call, member):
             ["This call asks for at least one non-academic partner organisation"],
         ),
         (
-            {"attachment": pdf(b"\x89PNG\r\n\x1a\n" + b"0" * 20, "looks.pdf")},
+            # Made by the test, not at collection: an upload is read once, and mutation
+            # testing runs the same collected tests twice in one process.
+            {"attachment": lambda: pdf(b"\x89PNG\r\n\x1a\n" + b"0" * 20, "looks.pdf")},
             ["The document must be a PDF file."],
         ),
     ],
