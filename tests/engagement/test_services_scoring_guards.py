@@ -1,0 +1,444 @@
+"""Scoring services, the guards the main tests leave open: the exact refusals people read,
+the audit rows that choosing reviewers, removing conflicts and assigning by hand write, and
+the filters that keep one reviewer, one round and one status from touching another."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.models import AuditEvent, OutboundEmail
+from core.transitions import TransitionNotAllowed
+from engagement.models import ConflictDeclaration, ReviewAssignment, RoundReviewer
+from engagement.services import scoring as svc
+from tests.engagement.test_scoring import to_scoring, world  # noqa: F401 (a fixture)
+from tests.factories import (
+    expert,
+    funding_call,
+    proposal,
+    researcher,
+    round_reviewer,
+    scoring_round,
+)
+
+
+def events(action):
+    return list(
+        AuditEvent.objects.filter(action=action)
+        .order_by("pk")
+        .values_list("actor_id", "object_id", "extra")
+    )
+
+
+@pytest.fixture
+def in_conflicts(world):  # noqa: F811 (the fixture imported above)
+    """The main tests' round in the conflicts phase: (coordinator, round, two lived-experience
+    reviewers, two academic reviewers, four submitted proposals), three reviews each at most."""
+    return world
+
+
+def other_round():
+    """A second round, on a call of its own, also in the conflicts phase."""
+    return scoring_round(
+        call=funding_call(status="closed"), criteria_status="approved", phase="conflicts"
+    )
+
+
+# Choosing reviewers
+
+
+def test_only_a_coordinator_chooses_reviewers(in_conflicts):
+    _lead, the_round, lived, academics, _proposals = in_conflicts
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_add(
+            scoring_round=the_round, user=researcher(), group="academic", by=lived[0].user
+        )
+    assert str(refused.value) == "Only coordinators can choose reviewers."
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_remove(scoring_round=the_round, user=academics[0].user, by=lived[0].user)
+    assert str(refused.value) == "Only coordinators can choose reviewers."
+
+    assert RoundReviewer.objects.filter(round=the_round).count() == 4
+
+
+def test_a_reviewer_is_added_with_a_known_group_and_a_cap_of_at_least_one(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+    academic = researcher()
+
+    with pytest.raises(ValidationError) as refused:
+        svc.reviewer_add(scoring_round=the_round, user=academic, group="friends", by=lead)
+    assert refused.value.message_dict == {"group": ["Choose the reviewer's group."]}
+    with pytest.raises(ValidationError) as refused:
+        svc.reviewer_add(
+            scoring_round=the_round, user=academic, group="academic", by=lead, load_cap=0
+        )
+    assert refused.value.message_dict == {"load_cap": ["A reviewer takes at least one proposal."]}
+    assert not RoundReviewer.objects.filter(user=academic).exists()
+
+    added = svc.reviewer_add(
+        scoring_round=the_round, user=academic, group="academic", by=lead, load_cap=1
+    )
+
+    assert (added.round, added.user, added.group, added.load_cap) == (
+        the_round,
+        academic,
+        "academic",
+        1,
+    )
+
+
+def test_adding_a_reviewer_is_audited(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+    academic = researcher()
+    staff = researcher()
+
+    svc.reviewer_add(scoring_round=the_round, user=academic, group="academic", by=lead, load_cap=2)
+    svc.reviewer_add(scoring_round=the_round, user=staff, group="staff", by=lead)
+
+    assert events("scoringround.reviewer_add") == [
+        (lead.pk, the_round.pk, {"user_id": academic.pk, "group": "academic", "load_cap": 2}),
+        (lead.pk, the_round.pk, {"user_id": staff.pk, "group": "staff", "load_cap": None}),
+    ]
+
+
+def test_an_inactive_account_cannot_be_added_as_a_reviewer(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+    gone = researcher(is_active=False)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_add(scoring_round=the_round, user=gone, group="academic", by=lead)
+
+    assert str(refused.value) == "This person's account is not active."
+    assert not RoundReviewer.objects.filter(user=gone).exists()
+
+
+def test_a_paused_expert_cannot_review_for_lived_experience(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+    paused = expert(status="paused").user
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_add(scoring_round=the_round, user=paused, group="lived_experience", by=lead)
+
+    assert str(refused.value) == "Lived-experience reviewers must be active experts."
+    assert not RoundReviewer.objects.filter(user=paused).exists()
+
+
+def test_reviewers_are_not_added_once_scoring_has_started(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+    to_scoring(the_round)
+    academic = researcher()
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_add(scoring_round=the_round, user=academic, group="academic", by=lead)
+
+    assert str(refused.value) == "Reviewers are chosen before scoring starts."
+    assert not RoundReviewer.objects.filter(user=academic).exists()
+
+
+def test_a_reviewer_is_added_once_per_round_but_may_review_in_another(in_conflicts):
+    lead, the_round, _lived, academics, _proposals = in_conflicts
+    reviewer = academics[0].user
+    second = other_round()
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.reviewer_add(scoring_round=the_round, user=reviewer, group="staff", by=lead)
+    assert str(refused.value) == "This person already reviews in this round."
+    svc.reviewer_add(scoring_round=second, user=reviewer, group="staff", by=lead)
+
+    assert list(
+        RoundReviewer.objects.filter(user=reviewer).order_by("pk").values_list("round", "group")
+    ) == [(the_round.pk, "academic"), (second.pk, "staff")]
+
+
+def test_removing_a_reviewer_leaves_other_reviewers_and_other_rounds_alone(in_conflicts):
+    lead, the_round, lived, academics, proposals = in_conflicts
+    leaving = academics[0].user
+    second = other_round()
+    round_reviewer(of_round=second, user=leaving)
+    elsewhere = ReviewAssignment.objects.create(
+        round=second, proposal=proposal(call=second.call), reviewer=leaving
+    )
+    colleague = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=academics[1].user
+    )
+
+    svc.reviewer_remove(scoring_round=the_round, user=leaving, by=lead)
+
+    assert sorted(RoundReviewer.objects.values_list("round", "user")) == sorted(
+        [
+            *((the_round.pk, r.user_id) for r in [*lived, academics[1]]),
+            (second.pk, leaving.pk),
+        ]
+    )
+    for untouched in (elsewhere, colleague):
+        untouched.refresh_from_db()
+        assert untouched.status == "assigned"
+
+
+def test_removing_a_reviewer_withdraws_their_live_reviews_and_is_audited(in_conflicts):
+    lead, the_round, _lived, academics, proposals = in_conflicts
+    leaving = academics[0].user
+    # A review withdrawn earlier stays as it is (withdrawing it again would be refused).
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=leaving, status="withdrawn"
+    )
+    live = ReviewAssignment.objects.create(round=the_round, proposal=proposals[1], reviewer=leaving)
+
+    svc.reviewer_remove(scoring_round=the_round, user=leaving, by=lead)
+
+    assert list(
+        ReviewAssignment.objects.filter(reviewer=leaving).order_by("pk").values_list("status")
+    ) == [("withdrawn",), ("withdrawn",)]
+    assert events("reviewassignment.withdraw") == [(lead.pk, live.pk, {"why": "reviewer_removed"})]
+    assert events("scoringround.reviewer_remove") == [
+        (lead.pk, the_round.pk, {"user_id": leaving.pk})
+    ]
+
+
+# Conflicts of interest
+
+
+def test_a_reviewer_is_told_whom_to_ask_about_a_coordinators_conflict(in_conflicts):
+    lead, _the_round, lived, _academics, proposals = in_conflicts
+    reviewer = lived[0].user
+    added = svc.conflict_declare(
+        proposal=proposals[0], reviewer=reviewer, reason="financial", by=lead
+    )
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.conflict_remove(conflict=added, by=reviewer)
+
+    assert str(refused.value) == "A coordinator added this conflict: ask them about it."
+    assert ConflictDeclaration.objects.filter(pk=added.pk).exists()
+
+
+def test_removing_a_conflict_is_audited(in_conflicts):
+    lead, _the_round, lived, _academics, proposals = in_conflicts
+    reviewer = lived[0].user
+    own = svc.conflict_declare(
+        proposal=proposals[0], reviewer=reviewer, reason="other", by=reviewer
+    )
+    added = svc.conflict_declare(
+        proposal=proposals[1], reviewer=reviewer, reason="personal", by=lead
+    )
+
+    svc.conflict_remove(conflict=own, by=reviewer)
+    svc.conflict_remove(conflict=added, by=lead)
+
+    assert events("conflict.remove") == [
+        (reviewer.pk, proposals[0].pk, {"reviewer_id": reviewer.pk}),
+        (lead.pk, proposals[1].pk, {"reviewer_id": reviewer.pk}),
+    ]
+
+
+# Assigning by hand
+
+
+def test_only_a_coordinator_assigns_and_only_once_conflicts_are_open(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    reviewer = lived[0].user
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_add(
+            scoring_round=the_round, proposal=proposals[0], reviewer=reviewer, by=lived[1].user
+        )
+    assert str(refused.value) == "Only coordinators can assign reviewers."
+    the_round.__class__.objects.filter(pk=the_round.pk).update(phase="setup")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_add(
+            scoring_round=the_round, proposal=proposals[0], reviewer=reviewer, by=lead
+        )
+    assert str(refused.value) == (
+        "Reviewers are assigned once conflicts are declared, and until scoring ends."
+    )
+
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_only_a_submitted_proposal_of_the_rounds_call_is_assigned(in_conflicts):
+    lead, the_round, lived, _academics, _proposals = in_conflicts
+    reviewer = lived[0].user
+    draft = proposal(call=the_round.call, status="draft")
+    elsewhere = proposal(call=funding_call(status="closed"))
+
+    for outside in (draft, elsewhere):
+        with pytest.raises(TransitionNotAllowed) as refused:
+            svc.assignment_add(
+                scoring_round=the_round, proposal=outside, reviewer=reviewer, by=lead
+            )
+        assert str(refused.value) == "This proposal is not in the round."
+
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_a_reviewer_of_another_round_only_is_not_assigned(in_conflicts):
+    lead, the_round, _lived, _academics, proposals = in_conflicts
+    outsider = round_reviewer(of_round=other_round()).user
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_add(
+            scoring_round=the_round, proposal=proposals[0], reviewer=outsider, by=lead
+        )
+
+    assert str(refused.value) == "Add this person as a reviewer in the round first."
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_a_review_withdrawn_earlier_or_held_by_someone_else_does_not_block_assigning(in_conflicts):
+    lead, the_round, lived, academics, proposals = in_conflicts
+    reviewer = academics[0].user
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=reviewer, status="withdrawn"
+    )
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=lived[0].user)
+
+    again = svc.assignment_add(
+        scoring_round=the_round, proposal=proposals[0], reviewer=reviewer, by=lead
+    )
+
+    assert list(
+        ReviewAssignment.objects.filter(proposal=proposals[0])
+        .order_by("pk")
+        .values_list("reviewer", "status")
+    ) == [(reviewer.pk, "withdrawn"), (lived[0].user_id, "assigned"), (reviewer.pk, "assigned")]
+    assert again.explanation == {"by_hand": True, "load_after": 1, "cap": 3}
+
+
+def test_the_cap_counts_only_the_reviewers_live_reviews_in_this_round(in_conflicts):
+    lead, the_round, lived, academics, proposals = in_conflicts
+    reviewer = round_reviewer(of_round=the_round, load_cap=2).user
+    # None of these count towards the cap of two: another round, another reviewer, withdrawn.
+    second = other_round()
+    round_reviewer(of_round=second, user=reviewer)
+    for _ in range(2):
+        ReviewAssignment.objects.create(
+            round=second, proposal=proposal(call=second.call), reviewer=reviewer
+        )
+    for colleague in (lived[0], academics[0]):
+        ReviewAssignment.objects.create(
+            round=the_round, proposal=proposals[3], reviewer=colleague.user
+        )
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[2], reviewer=reviewer, status="withdrawn"
+    )
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[3], reviewer=reviewer, status="withdrawn"
+    )
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=reviewer)
+
+    added = svc.assignment_add(
+        scoring_round=the_round, proposal=proposals[1], reviewer=reviewer, by=lead
+    )
+
+    assert added.explanation == {"by_hand": True, "load_after": 2, "cap": 2}
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_add(
+            scoring_round=the_round, proposal=proposals[2], reviewer=reviewer, by=lead
+        )
+    assert str(refused.value) == "This reviewer already has 2 proposals, the most they can take."
+
+
+def test_assigning_by_hand_is_audited_and_names_who_assigned(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    reviewer = lived[0].user
+
+    added = svc.assignment_add(
+        scoring_round=the_round, proposal=proposals[1], reviewer=reviewer, by=lead
+    )
+
+    added.refresh_from_db()
+    assert (added.assigned_by, added.status) == (lead, "assigned")
+    assert events("reviewassignment.add") == [
+        (lead.pk, added.pk, {"proposal": "P-002", "reviewer_id": reviewer.pk})
+    ]
+
+
+def test_a_reviewer_assigned_by_hand_hears_of_it_only_once_scoring_has_started(in_conflicts):
+    lead, the_round, lived, academics, proposals = in_conflicts
+
+    svc.assignment_add(
+        scoring_round=the_round, proposal=proposals[0], reviewer=lived[0].user, by=lead
+    )
+    assert not OutboundEmail.objects.exists()
+    to_scoring(the_round)
+    svc.assignment_add(
+        scoring_round=the_round, proposal=proposals[0], reviewer=academics[0].user, by=lead
+    )
+
+    assert list(
+        OutboundEmail.objects.filter(template="review_assigned").values_list(
+            "to_address", flat=True
+        )
+    ) == [academics[0].user.email]
+
+
+# Taking reviews back
+
+
+def test_only_a_coordinator_takes_a_review_back(in_conflicts):
+    _lead, the_round, lived, _academics, proposals = in_conflicts
+    review = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=lived[0].user
+    )
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_withdraw(assignment=review, by=lived[0].user, reason="Not mine")
+
+    assert str(refused.value) == "Only coordinators can take reviews back."
+    review.refresh_from_db()
+    assert review.status == "assigned"
+
+
+def test_taking_a_review_back_is_audited_as_by_hand(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    review = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=lived[0].user
+    )
+
+    taken = svc.assignment_withdraw(assignment=review, by=lead)
+
+    assert taken.status == "withdrawn"
+    event = AuditEvent.objects.get(action="reviewassignment.withdraw")
+    assert (event.actor, event.object_id, event.note, event.extra) == (
+        lead,
+        review.pk,
+        "",
+        {"why": "by_hand"},
+    )
+
+
+def test_a_withdrawn_proposals_reviews_still_to_do_are_withdrawn_by_the_system(in_conflicts):
+    _lead, the_round, lived, academics, proposals = in_conflicts
+    target = proposals[0]
+    to_do = [
+        ReviewAssignment.objects.create(round=the_round, proposal=target, reviewer=r.user)
+        for r in (lived[0], academics[0])
+    ]
+    done = ReviewAssignment.objects.create(
+        round=the_round, proposal=target, reviewer=lived[1].user, status="submitted"
+    )
+    gone = ReviewAssignment.objects.create(
+        round=the_round, proposal=target, reviewer=academics[1].user, status="withdrawn"
+    )
+    other = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[1], reviewer=lived[0].user
+    )
+
+    withdrawn = svc.assignments_withdraw_for_proposal(proposal=target)
+
+    assert withdrawn == 2
+    assert dict(ReviewAssignment.objects.values_list("pk", "status")) == {
+        to_do[0].pk: "withdrawn",
+        to_do[1].pk: "withdrawn",
+        done.pk: "submitted",
+        gone.pk: "withdrawn",
+        other.pk: "assigned",
+    }
+    assert events("reviewassignment.withdraw") == [
+        (None, review.pk, {"why": "proposal_withdrawn"}) for review in to_do
+    ]
+
+
+def test_a_proposal_without_reviews_to_do_withdraws_none(in_conflicts):
+    _lead, _the_round, _lived, _academics, proposals = in_conflicts
+
+    assert svc.assignments_withdraw_for_proposal(proposal=proposals[0]) == 0
