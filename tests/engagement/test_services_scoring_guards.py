@@ -2,7 +2,10 @@
 the audit rows that choosing reviewers, removing conflicts and assigning by hand write, and
 the filters that keep one reviewer, one round and one status from touching another."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.models import AuditEvent, OutboundEmail
@@ -11,6 +14,7 @@ from engagement.models import ConflictDeclaration, ReviewAssignment, RoundReview
 from engagement.services import scoring as svc
 from tests.engagement.test_scoring import to_scoring, world  # noqa: F401 (a fixture)
 from tests.factories import (
+    coordinator,
     expert,
     funding_call,
     proposal,
@@ -442,3 +446,316 @@ def test_a_proposal_without_reviews_to_do_withdraws_none(in_conflicts):
     _lead, _the_round, _lived, _academics, proposals = in_conflicts
 
     assert svc.assignments_withdraw_for_proposal(proposal=proposals[0]) == 0
+
+
+# Phases
+
+
+def test_a_round_moves_only_to_a_phase_that_has_a_step(in_conflicts):
+    lead, the_round, *_ = in_conflicts
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.round_phase_advance(scoring_round=the_round, to="setup", by=lead)
+    assert str(refused.value) == "Choose the next phase."
+    the_round.refresh_from_db()
+    assert the_round.phase == "conflicts"
+
+    assert svc.round_phase_advance(scoring_round=the_round, to="scoring", by=lead).phase == (
+        "scoring"
+    )
+
+
+def test_conflicts_open_once_there_are_reviewers_even_while_the_call_is_open(db):
+    lead = coordinator()
+    the_round = scoring_round(call=funding_call(status="open"), criteria_status="approved")
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.round_phase_advance(scoring_round=the_round, to="conflicts", by=lead)
+    assert str(refused.value) == "Add the reviewers first."
+    the_round.refresh_from_db()
+    assert the_round.phase == "setup"
+
+    round_reviewer(of_round=the_round)
+    moved = svc.round_phase_advance(scoring_round=the_round, to="conflicts", by=lead)
+
+    assert moved.phase == "conflicts"
+    assert events("scoringround.start_conflicts") == [(lead.pk, the_round.pk, {})]
+
+
+def test_scoring_starts_in_a_fixed_number_of_queries(in_conflicts, django_assert_num_queries):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=lived[0].user)
+
+    # Lock and read the round with its call, check, move, audit, find the reviewers with
+    # reviews to do, load them, and queue the email (with its savepoints).
+    with django_assert_num_queries(14):
+        svc.round_phase_advance(scoring_round=the_round, to="scoring", by=lead)
+
+
+def test_when_scoring_starts_only_this_rounds_active_reviewers_with_reviews_to_do_hear(
+    in_conflicts,
+):
+    lead, the_round, lived, academics, proposals = in_conflicts
+    second = other_round()
+    elsewhere = round_reviewer(of_round=second).user
+    ReviewAssignment.objects.create(
+        round=second, proposal=proposal(call=second.call), reviewer=elsewhere
+    )
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=lived[0].user)
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=academics[0].user, status="withdrawn"
+    )
+    gone = round_reviewer(of_round=the_round, user=researcher(is_active=False)).user
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[1], reviewer=gone)
+
+    svc.round_phase_advance(scoring_round=the_round, to="scoring", by=lead)
+
+    assert list(OutboundEmail.objects.values_list("template", "to_address", "subject")) == [
+        (
+            "review_assigned",
+            lived[0].user.email,
+            "Tandem: Proposals for you to score: Safe housing after exploitation",
+        )
+    ]
+    deadline = the_round.deadline.astimezone(ZoneInfo(settings.TIME_ZONE))
+    assert (
+        f"Please score them by {deadline:%-d %B %Y, %H:%M}."
+        in OutboundEmail.objects.get().body_text
+    )
+
+
+def test_reviewers_are_not_emailed_again_when_moderation_starts(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    to_scoring(the_round)
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=lived[0].user)
+
+    svc.round_phase_advance(scoring_round=the_round, to="moderation", by=lead)
+
+    assert not OutboundEmail.objects.exists()
+
+
+# Declaring conflicts
+
+
+def test_a_conflict_needs_a_known_reason(in_conflicts):
+    lead, _the_round, lived, _academics, proposals = in_conflicts
+
+    with pytest.raises(ValidationError) as refused:
+        svc.conflict_declare(
+            proposal=proposals[0], reviewer=lived[0].user, reason="dislike", by=lead
+        )
+
+    assert refused.value.message_dict == {"reason": ["Choose the reason."]}
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_a_reviewer_is_told_they_declare_conflicts_only_for_themselves(in_conflicts):
+    _lead, _the_round, lived, academics, proposals = in_conflicts
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.conflict_declare(
+            proposal=proposals[0], reviewer=academics[0].user, reason="other", by=lived[0].user
+        )
+
+    assert str(refused.value) == "You can declare conflicts only for yourself."
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_conflicts_are_not_declared_once_scoring_has_finished(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    the_round.__class__.objects.filter(pk=the_round.pk).update(phase="moderation")
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.conflict_declare(proposal=proposals[0], reviewer=lived[0].user, reason="other", by=lead)
+
+    assert str(refused.value) == "Scoring has finished in this round."
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_only_the_rounds_own_reviewers_declare_conflicts_on_its_proposals(in_conflicts):
+    lead, _the_round, _lived, _academics, proposals = in_conflicts
+    outsider = round_reviewer(of_round=other_round()).user
+
+    for by in (outsider, lead):
+        with pytest.raises(TransitionNotAllowed) as refused:
+            svc.conflict_declare(proposal=proposals[0], reviewer=outsider, reason="other", by=by)
+        assert str(refused.value) == "Only the round's reviewers declare conflicts."
+
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_a_call_without_a_scoring_round_takes_no_conflicts(in_conflicts):
+    lead, _the_round, lived, _academics, _proposals = in_conflicts
+    unscored = proposal(call=funding_call(status="closed"))
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.conflict_declare(proposal=unscored, reviewer=lived[0].user, reason="other", by=lead)
+
+    assert str(refused.value) == "This call has no scoring round yet."
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_declaring_again_keeps_the_first_reason_and_a_coordinator_makes_it_stay(in_conflicts):
+    lead, _the_round, lived, _academics, proposals = in_conflicts
+    reviewer = lived[0].user
+    target = proposals[0]
+
+    first = svc.conflict_declare(proposal=target, reviewer=reviewer, reason="other", by=reviewer)
+    svc.conflict_declare(proposal=target, reviewer=reviewer, reason="personal", by=reviewer)
+    assert ConflictDeclaration.objects.get().by_coordinator is False
+    confirmed = svc.conflict_declare(
+        proposal=target, reviewer=reviewer, reason="financial", by=lead
+    )
+
+    assert confirmed.pk == first.pk
+    kept = ConflictDeclaration.objects.get()
+    assert (kept.reason, kept.note, kept.declared_by, kept.by_coordinator) == (
+        "other",
+        "",
+        reviewer,
+        True,
+    )
+    with pytest.raises(TransitionNotAllowed):
+        svc.conflict_remove(conflict=kept, by=reviewer)
+    assert events("conflict.declare") == [
+        (
+            reviewer.pk,
+            target.pk,
+            {"reviewer_id": reviewer.pk, "reason": "other", "by_coordinator": False},
+        ),
+        (
+            reviewer.pk,
+            target.pk,
+            {"reviewer_id": reviewer.pk, "reason": "other", "by_coordinator": False},
+        ),
+        (
+            lead.pk,
+            target.pk,
+            {"reviewer_id": reviewer.pk, "reason": "other", "by_coordinator": True},
+        ),
+    ]
+
+
+def test_a_conflict_withdraws_only_that_reviewers_live_review_of_that_proposal(in_conflicts):
+    lead, the_round, lived, academics, proposals = in_conflicts
+    reviewer = lived[0].user
+    earlier = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=reviewer, status="withdrawn"
+    )
+    live = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=reviewer
+    )
+    other_proposal = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[1], reviewer=reviewer
+    )
+    colleague = ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=academics[0].user
+    )
+
+    svc.conflict_declare(proposal=proposals[0], reviewer=reviewer, reason="personal", by=lead)
+
+    # During conflicts nobody takes the place: the coordinator applies the plan later.
+    assert dict(ReviewAssignment.objects.values_list("pk", "status")) == {
+        earlier.pk: "withdrawn",
+        live.pk: "withdrawn",
+        other_proposal.pk: "assigned",
+        colleague.pk: "assigned",
+    }
+    assert events("reviewassignment.withdraw") == [(lead.pk, live.pk, {"why": "conflict"})]
+    assert not AuditEvent.objects.filter(action="scoringround.assignments_apply").exists()
+
+
+def test_during_scoring_a_conflict_refills_only_the_place_it_empties(in_conflicts):
+    _lead, the_round, lived, academics, proposals = in_conflicts
+    reviewer = lived[0].user
+    ReviewAssignment.objects.create(round=the_round, proposal=proposals[0], reviewer=reviewer)
+    ReviewAssignment.objects.create(
+        round=the_round, proposal=proposals[0], reviewer=academics[0].user
+    )
+    to_scoring(the_round)
+
+    # A conflict on a proposal they do not review empties no place: nothing is planned.
+    svc.conflict_declare(proposal=proposals[1], reviewer=reviewer, reason="other", by=reviewer)
+    assert not AuditEvent.objects.filter(action="scoringround.assignments_apply").exists()
+    svc.conflict_declare(proposal=proposals[0], reviewer=reviewer, reason="other", by=reviewer)
+
+    assert sorted(
+        ReviewAssignment.objects.filter(status="assigned").values_list("proposal", "reviewer")
+    ) == sorted([(proposals[0].pk, academics[0].user_id), (proposals[0].pk, lived[1].user_id)])
+    assert events("scoringround.assignments_apply") == [
+        (None, the_round.pk, {"created": 1, "proposals": [proposals[0].pk], "shortfalls": []})
+    ]
+    assert list(OutboundEmail.objects.values_list("to_address", flat=True)) == [lived[1].user.email]
+
+
+# Applying the plan
+
+
+def test_only_a_coordinator_applies_the_plan_and_only_from_conflicts_to_scoring(in_conflicts):
+    lead, the_round, lived, *_ = in_conflicts
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_apply(scoring_round=the_round, by=lived[0].user)
+    assert str(refused.value) == "Only coordinators can assign reviewers."
+    the_round.__class__.objects.filter(pk=the_round.pk).update(phase="moderation")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        svc.assignment_apply(scoring_round=the_round, by=lead)
+    assert str(refused.value) == (
+        "Reviewers are assigned once conflicts are declared, and until scoring ends."
+    )
+
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_applying_the_plan_is_audited_with_what_it_could_not_cover(in_conflicts):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    for reviewer in lived:
+        svc.conflict_declare(proposal=proposals[2], reviewer=reviewer.user, reason="other", by=lead)
+
+    created = svc.assignment_apply(scoring_round=the_round, by=lead)
+
+    assert len(created) == 8
+    shortfall = {
+        "proposal_id": proposals[2].pk,
+        "missing": 0,
+        "lived_missing": 1,
+        "conflicted": 2,
+        "already_assigned": 0,
+        "eligible": 2,
+        "eligible_without_capacity": 0,
+        "eligible_lived": 0,
+    }
+    assert events("scoringround.assignments_apply") == [
+        (lead.pk, the_round.pk, {"created": 8, "proposals": None, "shortfalls": [shortfall]})
+    ]
+
+
+def test_applying_during_scoring_emails_only_the_reviewers_given_new_reviews(in_conflicts):
+    lead, the_round, _lived, _academics, proposals = in_conflicts
+    svc.assignment_apply(scoring_round=the_round, by=lead)
+    to_scoring(the_round)
+    taken_back = ReviewAssignment.objects.filter(proposal=proposals[0]).order_by("pk").first()
+    svc.assignment_withdraw(assignment=taken_back, by=lead)
+
+    created = svc.assignment_apply(scoring_round=the_round, by=lead)
+
+    assert len(created) == 1
+    (refill,) = ReviewAssignment.objects.filter(pk=created[0].pk)
+    assert (refill.proposal, refill.assigned_by, refill.status) == (proposals[0], lead, "assigned")
+    assert refill.reviewer != taken_back.reviewer
+    assert list(OutboundEmail.objects.values_list("to_address", flat=True)) == [
+        refill.reviewer.email
+    ]
+
+
+def test_assigning_by_hand_during_scoring_takes_a_fixed_number_of_queries(
+    in_conflicts, django_assert_num_queries
+):
+    lead, the_round, lived, _academics, proposals = in_conflicts
+    to_scoring(the_round)
+
+    # The round is locked and read with its call: the email names the call without asking again.
+    with django_assert_num_queries(17):
+        svc.assignment_add(
+            scoring_round=the_round, proposal=proposals[0], reviewer=lived[0].user, by=lead
+        )
