@@ -421,7 +421,7 @@ def test_submitting_a_saved_draft_takes_the_weights_and_scale_at_submission(revi
         assignment=assignment, by=reviewer, scores={relevance.pk: (4, "A"), method.pk: (2, "B")}
     )
     Criterion.objects.filter(pk=method.pk).update(weight="3.00")
-    ScoringRound.objects.filter(pk=assignment.round_id).update(scale_max=7)
+    ScoringRound.objects.filter(pk=assignment.round_id).update(scale_min=0, scale_max=7)
 
     done = svc.review_submit(assignment=assignment, by=reviewer)
 
@@ -430,7 +430,7 @@ def test_submitting_a_saved_draft_takes_the_weights_and_scale_at_submission(revi
         Score.objects.order_by("criterion__position").values_list(
             "value", "weight", "scale_min", "scale_max"
         )
-    ) == [(4, Decimal("2.00"), 1, 7), (2, Decimal("3.00"), 1, 7)]
+    ) == [(4, Decimal("2.00"), 0, 7), (2, Decimal("3.00"), 0, 7)]
     assert done.snapshot["criteria"][1]["weight"] == "3.00"
 
 
