@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.defaultfilters import date as date_filter
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent, OutboundEmail
@@ -202,6 +204,24 @@ def test_reminders_read_each_rounds_call_with_the_round(due_soon, django_assert_
 
     with django_assert_num_queries(18):
         assert svc.reviews_remind_due() == 2
+
+
+def test_reminders_read_only_the_reviewers_and_rounds_they_remind(due_soon):
+    # Every account and every round would give the same emails, but the job runs every few
+    # minutes: it must read what it sends about, never the whole table.
+    with CaptureQueriesContext(connection) as queries:
+        assert svc.reviews_remind_due() == 1
+
+    def reads(table):
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+        ]
+
+    assert [sql for sql in reads("accounts_user") if " IN (" not in sql] == []
+    assert reads("engagement_scoringround")
+    assert [sql for sql in reads("engagement_scoringround") if " IN (" not in sql] == []
 
 
 def decide(the_round, a_proposal, by, **fields):
