@@ -1,4 +1,7 @@
+import fcntl
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from allauth.account.internal.flows.login import record_authentication
@@ -11,6 +14,8 @@ from config.celery import app as celery_app
 from tests.services import require
 
 SERVICE_MARKERS = ("postgres", "redis", "celery_worker", "browser")
+# Shared by every pytest process on the machine (both xdist workers, and any other run).
+CELERY_WORKER_LOCK = Path(tempfile.gettempdir()) / "tandem-tests-celery-worker.lock"
 
 
 def pytest_runtest_setup(item):
@@ -18,6 +23,19 @@ def pytest_runtest_setup(item):
     for marker in SERVICE_MARKERS:
         if item.get_closest_marker(marker):
             require(marker)
+
+
+@pytest.fixture(autouse=True)
+def _one_celery_worker_at_a_time(request):
+    """Tests that start a real Celery worker share the broker's queue: one worker would take
+    the other's tasks. They take turns across processes behind a file lock, which the system
+    releases even when a test process dies."""
+    if request.node.get_closest_marker("celery_worker") is None:
+        yield
+        return
+    with CELERY_WORKER_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -36,8 +36,6 @@ def wait_for(condition, timeout: float = 20.0) -> bool:
 
 @pytest.mark.celery_worker
 @pytest.mark.redis
-# Worker tests share the broker's queue: on one xdist worker, so they never run at once.
-@pytest.mark.xdist_group("celery_worker")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_runs_tasks_enqueued_on_commit_and_never_those_rolled_back():
     # One test, one worker: a second worker starting or stopping nearby could take a message

@@ -160,7 +160,6 @@ def sweep_until(condition, timeout: float) -> bool:
 @pytest.mark.celery_worker
 @pytest.mark.redis
 @pytest.mark.postgres
-@pytest.mark.xdist_group("celery_worker")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_email_is_lost_to_a_killed_worker_or_a_mail_server_outage(settings, tmp_path, caplog):
     """200 emails. The first worker is SIGKILLed while the mail server holds its reply to the

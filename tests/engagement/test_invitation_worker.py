@@ -25,8 +25,6 @@ from tests.factories import coordinator, expert, panel
 pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.redis,
-    # Worker tests share the broker's queue: on one xdist worker, so they never run at once.
-    pytest.mark.xdist_group("celery_worker"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
