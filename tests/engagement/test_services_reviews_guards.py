@@ -519,3 +519,35 @@ def test_saving_and_submitting_take_a_fixed_number_of_queries(django_assert_num_
         svc.review_save_draft(assignment=assignment, by=reviewer, scores=scores)
     with django_assert_num_queries(15):
         svc.review_submit(assignment=assignment, by=reviewer)
+
+
+def test_a_reviewer_of_another_round_only_cannot_be_a_voter(moderation):  # noqa: F811 (a fixture imported above)
+    lead, the_round, lived, _academics, proposals = moderation
+    elsewhere = scoring_round(call=funding_call(status="closed"), phase="moderation")
+    # A lived-experience reviewer, but of another round: not one of this round's voters.
+    outsider = round_reviewer(of_round=elsewhere, group="lived_experience").user
+
+    with pytest.raises(ValidationError) as refused:
+        decide(the_round, proposals[0], lead, voters=[lived[0].user, outsider])
+
+    assert refused.value.message_dict == {"voters": ["Only the round's reviewers can be voters."]}
+    assert not Decision.objects.exists()
+
+
+def test_the_first_decision_on_each_proposal_is_audited_as_new_and_a_change_as_a_change(moderation):  # noqa: F811 (a fixture imported above)
+    lead, the_round, lived, _academics, proposals = moderation
+    voters = [lived[0].user]
+
+    decide(the_round, proposals[0], lead, outcome="fund", voters=voters)
+    decide(the_round, proposals[1], lead, outcome="reject", voters=voters)
+    decide(the_round, proposals[0], lead, outcome="reserve", voters=voters)
+
+    assert list(
+        AuditEvent.objects.filter(action="decision.record")
+        .order_by("pk")
+        .values_list("object_id", "from_state", "to_state")
+    ) == [
+        (proposals[0].pk, "", "fund"),
+        (proposals[1].pk, "", "reject"),
+        (proposals[0].pk, "fund", "reserve"),
+    ]

@@ -759,3 +759,58 @@ def test_assigning_by_hand_during_scoring_takes_a_fixed_number_of_queries(
         svc.assignment_add(
             scoring_round=the_round, proposal=proposals[0], reviewer=lived[0].user, by=lead
         )
+
+
+def test_the_plan_counts_live_reviews_per_reviewer_and_lived_reviews_per_proposal(
+    in_conflicts, monkeypatch
+):
+    """What the solver is asked, with reviews already in place: each reviewer's load and the
+    capacity left (never below none), and each proposal's reviewers and lived-experience
+    reviewers still needed (never below none). A withdrawn review counts for nothing but is
+    never proposed again; a review by someone no longer a reviewer still fills its place."""
+    _lead, the_round, lived, academics, proposals = in_conflicts
+    the_round.__class__.objects.filter(pk=the_round.pk).update(
+        reviewers_per_proposal=3, lived_minimum=2, load_cap=3
+    )
+    the_round.refresh_from_db()
+    RoundReviewer.objects.filter(pk=lived[1].pk).update(load_cap=1)
+    p1, p2, p3, p4 = proposals
+    p5 = proposal(call=the_round.call)
+    lived0, lived1 = lived[0].user, lived[1].user
+    academic0, academic1 = academics[0].user, academics[1].user
+    pairs = [
+        (lived0, p1, "assigned"),
+        (lived1, p1, "submitted"),
+        (lived0, p2, "assigned"),
+        (academic0, p2, "withdrawn"),
+        (lived1, p3, "assigned"),
+        (academic1, p3, "assigned"),
+        (lived0, p5, "submitted"),
+        (lived1, p5, "assigned"),
+        (academic0, p5, "assigned"),
+    ]
+    for reviewer, a_proposal, status in pairs:
+        ReviewAssignment.objects.create(
+            round=the_round, proposal=a_proposal, reviewer=reviewer, status=status
+        )
+    academics[1].delete()
+    ConflictDeclaration.objects.create(reviewer=academic0, proposal=p4, reason="works_with_team")
+    asked = {}
+    monkeypatch.setattr(svc.assignment, "assignment_solve", lambda **kwargs: asked.update(kwargs))
+
+    svc.assignment_plan(scoring_round=the_round)
+
+    assert {r.id: (r.group, r.load, r.capacity) for r in asked["reviewers"]} == {
+        lived0.pk: ("lived_experience", 3, 0),
+        lived1.pk: ("lived_experience", 3, 0),
+        academic0.pk: ("academic", 1, 2),
+    }
+    assert {p.id: (p.needed, p.lived_needed) for p in asked["proposals"]} == {
+        p1.pk: (1, 0),
+        p2.pk: (2, 1),
+        p3.pk: (1, 1),
+        p4.pk: (3, 2),
+        p5.pk: (0, 0),
+    }
+    assert set(asked["assigned"]) == {(r.pk, p.pk) for r, p, _status in pairs}
+    assert set(asked["conflicts"]) == {(academic0.pk, p4.pk)}
