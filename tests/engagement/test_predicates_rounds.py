@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from engagement.models import Criterion, ReviewAssignment, ScoringRound
 from engagement.predicates import (
     is_assigned_reviewer,
+    is_assignee,
     is_round_reviewer,
     round_of,
     round_shows_scores,
@@ -65,6 +66,16 @@ def test_an_assigned_reviewer_is_one_with_a_live_review_and_never_a_visitor(scor
     assert not is_assigned_reviewer(reviewer, None)
     ReviewAssignment.objects.filter(round=the_round).update(status="withdrawn")
     assert not is_assigned_reviewer(reviewer, a_proposal)
+
+
+def test_a_review_is_its_reviewers_own_and_nobody_elses(scoring):
+    the_round, reviewer, _proposal = scoring
+    review = ReviewAssignment.objects.get(round=the_round)
+
+    assert is_assignee(reviewer, review)
+    assert not is_assignee(researcher(), review)
+    assert not is_assignee(None, review)
+    assert not is_assignee(reviewer, None)
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,13 @@ def test_a_calls_proposals_are_its_own_by_reference_with_their_teams():
 
     assert found == [first, second]
     assert found[1].team == research_team
+    # The list shows none of the long texts: they are not read for it.
+    assert found[0].get_deferred_fields() == {
+        "full_summary",
+        "anonymised_summary",
+        "lay_summary",
+        "team_description",
+    }
 
 
 # Rounds
