@@ -439,6 +439,7 @@ def test_too_long_and_missing_fields_each_have_their_message(open_call, applican
     [
         ("£25,000.50", Decimal("25000.50")),
         (" 12 ", Decimal("12.00")),
+        ("  £1,200 ", Decimal("1200.00")),
         ("0", Decimal("0.00")),
         ("0.01", Decimal("0.01")),
     ],
@@ -594,15 +595,24 @@ def test_once_decisions_are_being_made_a_proposal_is_not_withdrawn(phase, applic
 def test_before_moderation_a_coordinator_withdraws_a_proposal(phase, applicant):
     lead = coordinator()
     call = funding_call(status="closed")
-    if phase is not None:
-        scoring_round(call=call, phase=phase)
     # Another call's round in moderation does not hold this call's proposals.
     scoring_round(call=funding_call(status="closed"), phase="moderation")
     made = proposal(call=call, research_team=applicant[1])
+    reviews = []
+    if phase is not None:
+        the_round = scoring_round(call=call, phase=phase)
+        reviewer = round_reviewer(of_round=the_round).user
+        reviews.append(
+            ReviewAssignment.objects.create(round=the_round, proposal=made, reviewer=reviewer)
+        )
 
     withdrawn = svc.proposal_withdraw(proposal=made, by=lead)
 
     assert withdrawn.status == "withdrawn"
+    # Its reviews still to do go with it.
+    assert [ReviewAssignment.objects.get(pk=r.pk).status for r in reviews] == ["withdrawn"] * len(
+        reviews
+    )
     assert audit_rows("proposal.withdraw") == [(lead.pk, made.pk, "submitted", "withdrawn", {})]
 
 
@@ -969,10 +979,18 @@ def test_the_audit_names_only_the_criteria_that_really_changed(world):
         [item("Relevance", "2.00"), reworded, item("Safety", "1", guidance="Who is kept safe?")],
     )
 
+    # A weight alone is a change too.
+    save(
+        the_round,
+        member.user,
+        [item("Relevance", "2.5"), reworded, item("Safety", "1", guidance="Who is kept safe?")],
+    )
+
     events = AuditEvent.objects.filter(action="scoringround.criteria_save").order_by("pk")
     assert [(e.extra["added"], e.extra["removed"], e.extra["changed"]) for e in events] == [
         (["Safety"], [], ["Relevance", "Method"]),
         ([], [], ["Method", "Safety"]),
+        ([], [], ["Relevance"]),
     ]
     assert events[1].extra["criteria"] == ["Relevance", "Method", "Safety"]
 
