@@ -143,13 +143,10 @@ def criteria_comment_add(*, scoring_round: ScoringRound, by: User, text: str) ->
 
 def criteria_approve(*, scoring_round: ScoringRound, by: User) -> ScoringRound:
     """The co-design panel's chair (or one of its coordinators) approves the criteria, their
-    descriptors and the group weights."""
+    descriptors and the group weights. A call without a co-design panel has nobody who may
+    (`approves_criteria`), so its criteria are never approved."""
 
     def check(locked: ScoringRound) -> None:
-        if locked.call.co_design_panel_id is None:
-            raise TransitionNotAllowed(
-                _("Choose the lived-experience panel that co-designs the criteria first.")
-            )
         problems = criteria_problems(locked)
         if problems:
             raise TransitionNotAllowed(" ".join(problems))

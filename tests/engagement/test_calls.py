@@ -126,8 +126,13 @@ def test_a_round_without_a_co_design_panel_cannot_have_its_criteria_approved(db)
     lead = coordinator()
     the_round = scoring_round(call=funding_call())
 
-    with pytest.raises(TransitionNotAllowed):
+    # Nobody may approve them: approving is the co-design panel's (its chair, its coordinators).
+    with pytest.raises(TransitionNotAllowed) as refused:
         svc.criteria_approve(scoring_round=the_round, by=lead)
+
+    assert str(refused.value) == "You cannot do that."
+    the_round.refresh_from_db()
+    assert (the_round.criteria_status, the_round.approved_by) == ("drafting", None)
 
 
 def test_criteria_reopen_only_while_the_call_is_a_draft(world):
