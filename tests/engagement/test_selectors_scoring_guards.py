@@ -358,10 +358,11 @@ def test_a_blank_partner_line_never_matches_a_team_without_an_organisation():
 
 
 def test_round_scores_ignore_other_rounds_and_read_each_reviewers_group_in_this_round():
+    # The other round comes first, so its reviewer row is the first one found for the person.
+    other = a_round(phase="moderation")
     the_round = a_round(
         phase="moderation", lived_weight="3.00", academic_weight="1.00", staff_weight="0.00"
     )
-    other = a_round(phase="moderation")
     person = researcher()
     round_reviewer(of_round=other, user=person, group="staff")
     round_reviewer(of_round=the_round, user=person, group="lived_experience")
