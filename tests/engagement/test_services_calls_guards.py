@@ -9,7 +9,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -297,6 +299,23 @@ def test_reopening_keeps_the_coordinators_reason_in_the_audit(world):
         "drafting",
         "Add a safety criterion",
     )
+
+
+# The round is locked with its call in one query: one more if the call were read apart.
+QUERIES_TO_REOPEN = 6
+
+
+def test_reopening_without_a_reason_records_none_and_reads_the_call_with_the_round(
+    world, django_assert_num_queries
+):
+    lead, chair, _member, _call, the_round = world
+    svc.criteria_approve(scoring_round=the_round, by=chair.user)
+    ContentType.objects.get_for_models(*apps.get_models())  # the audit's cache, warm
+
+    with django_assert_num_queries(QUERIES_TO_REOPEN):
+        svc.criteria_reopen(scoring_round=the_round, by=lead)
+
+    assert AuditEvent.objects.get(action="scoringround.reopen_criteria").note == ""
 
 
 def test_criteria_of_a_closed_call_are_not_reopened(world):
