@@ -1052,3 +1052,26 @@ def test_saving_one_rounds_criteria_leaves_every_other_round_alone(world):
         Decimal("0.00"),
     )
     assert AuditEvent.objects.get(action="scoringround.criteria_save").extra["scale"] == [1, 5]
+
+
+def test_a_criterion_saved_without_guidance_has_none(world):
+    _lead, _chair, member, _call, the_round = world
+    without = item("Method")
+    del without["guidance"]
+
+    save(the_round, member.user, [without])
+
+    assert Criterion.objects.get(round=the_round).guidance == ""
+
+
+def test_an_unnamed_criterion_is_called_by_its_place_in_the_weight_message(world):
+    _lead, _chair, member, _call, the_round = world
+
+    with pytest.raises(ValidationError) as refused:
+        save(the_round, member.user, [item("Relevance"), item("", weight="0")])
+
+    assert refused.value.message_dict["1.weight"] == [
+        "Give “criterion 2” a weight above 0 and below 1000, with at most 2 decimal places, "
+        "for example 1 or 1.5."
+    ]
+    assert refused.value.message_dict["1.name"] == ["Give criterion 2 a name."]
