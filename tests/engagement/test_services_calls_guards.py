@@ -1075,3 +1075,19 @@ def test_an_unnamed_criterion_is_called_by_its_place_in_the_weight_message(world
         "for example 1 or 1.5."
     ]
     assert refused.value.message_dict["1.name"] == ["Give criterion 2 a name."]
+
+
+# Saving two criteria over two: the call is read (and locked) in the same query as the round.
+# The count grows with the criteria replaced: cms/signals.py asks, for each deleted criterion
+# and descriptor, whether its call is public.
+QUERIES_TO_SAVE = 28
+
+
+def test_saving_criteria_reads_the_call_with_the_locked_round(world, django_assert_num_queries):
+    _lead, _chair, member, _call, the_round = world
+    criteria = [item("Relevance"), item("Method")]
+    save(the_round, member.user, criteria)
+    ContentType.objects.get_for_models(*apps.get_models())  # the audit's cache, warm
+
+    with django_assert_num_queries(QUERIES_TO_SAVE):
+        save(the_round, member.user, criteria)
