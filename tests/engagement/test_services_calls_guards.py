@@ -303,6 +303,8 @@ def test_reopening_keeps_the_coordinators_reason_in_the_audit(world):
 
 # The round is locked with its call in one query: one more if the call were read apart.
 QUERIES_TO_REOPEN = 6
+# Approving: the same, and whether the approver chairs the call's panel.
+QUERIES_TO_APPROVE = 9
 
 
 def test_reopening_without_a_reason_records_none_and_reads_the_call_with_the_round(
@@ -1091,3 +1093,24 @@ def test_saving_criteria_reads_the_call_with_the_locked_round(world, django_asse
 
     with django_assert_num_queries(QUERIES_TO_SAVE):
         save(the_round, member.user, criteria)
+
+
+def test_approving_criteria_reads_the_call_with_the_locked_round(world, django_assert_num_queries):
+    _lead, chair, _member, _call, the_round = world
+    ContentType.objects.get_for_models(*apps.get_models())  # the audit's cache, warm
+    chair_user = chair.user
+
+    with django_assert_num_queries(QUERIES_TO_APPROVE):
+        svc.criteria_approve(scoring_round=the_round, by=chair_user)
+
+
+def test_the_closing_job_reads_only_open_calls(db, django_assert_num_queries):
+    for _ in range(3):
+        funding_call(
+            status="closed",
+            opens_at=timezone.now() - datetime.timedelta(days=30),
+            closes_at=timezone.now() - datetime.timedelta(days=1),
+        )
+
+    with django_assert_num_queries(1):
+        assert svc.calls_close_due() == 0
