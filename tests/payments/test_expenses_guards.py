@@ -194,10 +194,15 @@ def test_cancelling_without_a_reason_leaves_the_reason_empty_and_is_in_the_ledge
     claim = expense_for(expert())
     by = finance()
 
+    unsaid = expense_for(expert())
+
     cancelled = expense_cancel(expense_id=claim.pk, by=by, reason=None)
+    expense_cancel(expense_id=unsaid.pk, by=by)
 
     cancelled.refresh_from_db()
+    unsaid.refresh_from_db()
     assert (cancelled.status, cancelled.rejection_reason) == ("cancelled", "")
+    assert (unsaid.status, unsaid.rejection_reason) == ("cancelled", "")
     assert list(
         LedgerEntry.objects.filter(expense=claim)
         .order_by("pk")
