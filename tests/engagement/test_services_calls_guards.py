@@ -473,7 +473,8 @@ def test_a_budget_is_read_as_pounds(open_call, applicant, given, stored):
 
 
 @pytest.mark.parametrize(
-    "given", ["-1", "-0.01", "1.001", "NaN", "Infinity", "-Infinity", "", "£", "lots", None]
+    "given",
+    ["-1", "-0.01", "1.001", "NaN", "Infinity", "-Infinity", "", "£", "lots", None, "XX25000"],
 )
 def test_a_budget_that_is_not_pounds_and_pence_is_refused(open_call, applicant, given, settings):
     with pytest.raises(ValidationError) as refused:
@@ -1114,3 +1115,53 @@ def test_the_closing_job_reads_only_open_calls(db, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert svc.calls_close_due() == 0
+
+
+def test_a_call_that_asks_for_a_partner_refuses_a_form_without_the_field(
+    open_call, applicant, settings
+):
+    person, research_team = applicant
+    data = {key: value for key, value in DATA.items() if key != "partner_organisations"}
+
+    with pytest.raises(ValidationError) as refused:
+        svc.proposal_submit(
+            call=open_call,
+            team=research_team,
+            by=person,
+            data=data,
+            attachment=pdf(),
+            submit_key=uuid.uuid4(),
+        )
+
+    assert refused.value.message_dict == {
+        "partner_organisations": [
+            "This call asks for at least one non-academic partner organisation."
+        ]
+    }
+    assert nothing_stored(settings)
+
+
+def test_a_double_submit_that_raced_past_the_first_look_returns_the_first_proposal(
+    open_call, applicant, settings, monkeypatch
+):
+    """The same form sent twice at once: both pass the first look before either has saved.
+    The second finds the first's proposal once it holds the call's lock, and returns it
+    without a second proposal or a second document."""
+    key = uuid.uuid4()
+    fields_checked = svc._proposal_field_errors
+    made = []
+
+    def first_submit_lands_meanwhile(call, data):
+        if not made:  # only for the second form: the first one's own check runs as usual
+            made.append(None)
+            made[0] = submit(open_call, applicant, submit_key=key)
+        return fields_checked(call, data)
+
+    monkeypatch.setattr(svc, "_proposal_field_errors", first_submit_lands_meanwhile)
+
+    second = submit(open_call, applicant, submit_key=key)
+
+    assert second == made[0]
+    assert Proposal.objects.count() == 1
+    assert len(list(settings.PROPOSAL_ATTACHMENTS_ROOT.rglob("*.pdf"))) == 1
+    assert AuditEvent.objects.filter(action="proposal.submit").count() == 1
