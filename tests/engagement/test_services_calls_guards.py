@@ -1165,3 +1165,20 @@ def test_a_double_submit_that_raced_past_the_first_look_returns_the_first_propos
     assert Proposal.objects.count() == 1
     assert len(list(settings.PROPOSAL_ATTACHMENTS_ROOT.rglob("*.pdf"))) == 1
     assert AuditEvent.objects.filter(action="proposal.submit").count() == 1
+
+
+def test_a_proposal_without_a_team_description_keeps_none(open_call, applicant):
+    person, research_team = applicant
+    data = {key: value for key, value in DATA.items() if key != "team_description"}
+
+    made = svc.proposal_submit(
+        call=open_call,
+        team=research_team,
+        by=person,
+        data=data,
+        attachment=pdf(),
+        submit_key=uuid.uuid4(),
+    )
+
+    made.refresh_from_db()
+    assert made.team_description == ""
