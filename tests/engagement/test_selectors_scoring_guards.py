@@ -940,3 +940,26 @@ def test_topic_names_reads_only_the_topics_asked_for_and_nothing_for_none(
         assert sel.topic_names([]) == {}
     with django_assert_num_queries(1):
         assert sel.topic_names([damp.pk, work.pk, damp.pk]) == {damp.pk: "Damp", work.pk: "Work"}
+
+
+def test_the_blind_proposal_is_the_one_of_the_review_asked_for():
+    the_round = a_round(phase="scoring")
+    reviewer = researcher()
+    first, second = proposal(call=the_round.call), proposal(call=the_round.call)
+    review(the_round, first, reviewer, (3, 3), "assigned")
+    asked = review(the_round, second, reviewer, (3, 3), "assigned")
+
+    assert sel.proposal_for_review(reviewer, asked.pk)["proposal__id"] == second.pk
+
+
+def test_a_reviewers_own_conflict_comes_with_its_proposal_in_one_query(
+    django_assert_num_queries,
+):
+    the_round = a_round(phase="conflicts")
+    reviewer = researcher()
+    the_proposal = proposal(call=the_round.call)
+    ConflictDeclaration.objects.create(proposal=the_proposal, reviewer=reviewer, reason="other")
+
+    with django_assert_num_queries(1):
+        conflict = sel.conflict_of(reviewer, the_proposal.pk, the_round)
+        assert conflict.proposal.reference == the_proposal.reference
