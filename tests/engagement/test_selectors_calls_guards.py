@@ -188,8 +188,9 @@ def test_a_teams_proposals_to_a_call_are_theirs_only_newest_first():
     theirs = team(members=[researcher()], name="Theirs")
     call = funding_call(status="open")
     other_call = funding_call(status="open")
-    older = proposal(call=call, research_team=mine, submitted_at=NOW - 2 * DAY)
+    # Made in the other order (an import keeps the time it was submitted elsewhere).
     newer = proposal(call=call, research_team=mine, submitted_at=NOW - DAY)
+    older = proposal(call=call, research_team=mine, submitted_at=NOW - 2 * DAY)
     proposal(call=call, research_team=theirs)
     proposal(call=other_call, research_team=mine)
 
@@ -200,3 +201,13 @@ def test_a_teams_proposals_to_a_call_are_theirs_only_newest_first():
         other_call.proposals.get().pk,
     ):
         assert sel.proposal_of_teams(call=call, teams=[mine], pk=pk) is None
+
+
+def test_one_of_a_teams_proposals_comes_with_its_team_in_one_query(django_assert_num_queries):
+    mine = team(members=[researcher()], name="Mine")
+    call = funding_call(status="open")
+    made = proposal(call=call, research_team=mine)
+
+    with django_assert_num_queries(1):
+        found = sel.proposal_of_teams(call=call, teams=[mine], pk=made.pk)
+        assert found.team.name == "Mine"
