@@ -47,7 +47,8 @@ def test_each_call_counts_every_proposal_made_and_the_live_ones_apart():
 def test_one_call_comes_with_its_panel_round_and_counts_in_one_query(django_assert_num_queries):
     call = funding_call(status="draft", co_design_panel=panel())
     proposal(call=call, status="withdrawn")
-    the_round = scoring_round(call=call)
+    chair = coordinator()
+    the_round = scoring_round(call=call, approved_by=chair)
     funding_call(status="open")
 
     with django_assert_num_queries(1):
@@ -55,7 +56,7 @@ def test_one_call_comes_with_its_panel_round_and_counts_in_one_query(django_asse
         assert (found.co_design_panel.name, found.round, found.round.approved_by) == (
             "Housing panel",
             the_round,
-            None,
+            chair,
         )
 
     assert (found, found.proposal_count, found.live_proposal_count) == (call, 1, 0)
