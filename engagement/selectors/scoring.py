@@ -29,6 +29,8 @@ from engagement.models import (
 
 WORDS_PER_MINUTE = 200
 LIVE = [ReviewAssignment.Status.ASSIGNED, ReviewAssignment.Status.SUBMITTED]
+# Soonest deadline first; a round without one last (SQLite would put it first).
+DEADLINE_LAST = F("round__deadline").asc(nulls_last=True)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,9 @@ def review_queue_for(user) -> ReviewQueue:
             criteria_scored=Count("scores", filter=Q(scores__value__isnull=False)),
             criteria_total=Coalesce(Subquery(criteria_total, output_field=IntegerField()), 0),
         )
-        # "assigned" sorts before "submitted": reviews to do come first.
-        .order_by("status", "round__deadline", "proposal__reference", "pk")
+        # "assigned" sorts before "submitted": reviews to do come first. A round without a
+        # deadline comes last, on SQLite as on PostgreSQL.
+        .order_by("status", DEADLINE_LAST, "proposal__reference", "pk")
         .values_list(
             "pk",
             "round_id",
@@ -385,7 +388,7 @@ def review_rounds_for(user) -> list[QueueRound]:
         reviewer.round_id: reviewer.round
         for reviewer in RoundReviewer.objects.filter(user=user, round__phase__in=REVIEWER_PHASES)
         .select_related("round__call")
-        .order_by("round__deadline", "round_id")
+        .order_by(DEADLINE_LAST, "round_id")
     }
     if not rounds:
         return []

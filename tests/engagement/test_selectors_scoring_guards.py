@@ -963,3 +963,19 @@ def test_a_reviewers_own_conflict_comes_with_its_proposal_in_one_query(
     with django_assert_num_queries(1):
         conflict = sel.conflict_of(reviewer, the_proposal.pk, the_round)
         assert conflict.proposal.reference == the_proposal.reference
+
+
+def test_a_round_without_a_deadline_comes_after_those_with_one_in_every_database():
+    """SQLite sorts a missing deadline first and PostgreSQL last: Tandem says last, on both."""
+    reviewer = researcher()
+    undated = a_round(phase="scoring", deadline=None)
+    dated = a_round(phase="scoring", deadline=LATER)
+    round_reviewer(of_round=undated, user=reviewer)
+    round_reviewer(of_round=dated, user=reviewer)
+    open_end = review(
+        undated, proposal(call=undated.call, reference="A-1"), reviewer, (3, 3), "assigned"
+    )
+    due = review(dated, proposal(call=dated.call, reference="Z-1"), reviewer, (3, 3), "assigned")
+
+    assert [r.round_id for r in sel.review_rounds_for(reviewer)] == [dated.pk, undated.pk]
+    assert [i.assignment_id for i in sel.review_queue_for(reviewer).items] == [due.pk, open_end.pk]
