@@ -774,6 +774,7 @@ def test_the_plan_counts_live_reviews_per_reviewer_and_lived_reviews_per_proposa
     )
     the_round.refresh_from_db()
     RoundReviewer.objects.filter(pk=lived[1].pk).update(load_cap=1)
+    RoundReviewer.objects.filter(pk=academics[0].pk).update(load_cap=2)
     p1, p2, p3, p4 = proposals
     p5 = proposal(call=the_round.call)
     lived0, lived1 = lived[0].user, lived[1].user
@@ -803,7 +804,7 @@ def test_the_plan_counts_live_reviews_per_reviewer_and_lived_reviews_per_proposa
     assert {r.id: (r.group, r.load, r.capacity) for r in asked["reviewers"]} == {
         lived0.pk: ("lived_experience", 3, 0),
         lived1.pk: ("lived_experience", 3, 0),
-        academic0.pk: ("academic", 1, 2),
+        academic0.pk: ("academic", 1, 1),  # their own cap of two, not the round's three
     }
     assert {p.id: (p.needed, p.lived_needed) for p in asked["proposals"]} == {
         p1.pk: (1, 0),
